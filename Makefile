@@ -1,0 +1,60 @@
+# The two commands a new machine needs: `make run` and `make test`. Everything else is a step
+# they take by themselves.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+SAM_VENV := .venv-sam
+PORT ?= 3000
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help run test lint format venv db-stop clean
+
+help:
+	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
+	@echo "make test    install what is needed, then lint and run the whole test suite"
+	@echo "make lint    ruff and sam validate --lint"
+	@echo "make format  format the code with ruff"
+	@echo "make db-stop stop the local PostgreSQL that make run started"
+
+# The functions' environment: Python 3.12 (the Lambda runtime) with the layer's libraries and
+# the test tools. uv is bootstrapped into it with pip, then installs the rest.
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
+	@python312=$$(scripts/find-python312); \
+	  [ -x $(VENV)/bin/python ] || "$$python312" -m venv $(VENV); \
+	  if [ ! -x $(VENV)/bin/uv ]; then \
+	    $(VENV)/bin/python -m pip --version >/dev/null 2>&1 || $(VENV)/bin/python -m ensurepip >/dev/null; \
+	    $(VENV)/bin/python -m pip install -q --disable-pip-version-check uv; \
+	  fi
+	$(VENV)/bin/uv pip install -q --python $(VENV)/bin/python -r requirements-dev.txt
+	@touch $@
+
+# SAM CLI in its own environment: its pins clash with the functions' libraries.
+$(SAM_VENV)/.installed: requirements-sam.txt $(VENV)/.installed
+	@[ -x $(SAM_VENV)/bin/python ] || $(VENV)/bin/uv venv -q -p "$$(scripts/find-python312)" $(SAM_VENV)
+	$(VENV)/bin/uv pip install -q --python $(SAM_VENV)/bin/python -r requirements-sam.txt
+	@touch $@
+
+venv: $(VENV)/.installed $(SAM_VENV)/.installed
+
+run: venv
+	PORT=$(PORT) scripts/run-local.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
+
+test: lint
+	$(VENV)/bin/python -m pytest
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+db-stop:
+	scripts/postgres.sh stop "$$(scripts/run-local.sh --db-dir)"
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache

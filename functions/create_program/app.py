@@ -1,0 +1,19 @@
+"""POST /api/loyalty-programs: create a program owned by the caller."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from loyalty import programs
+from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.models import ProgramReplace
+
+app = create_app()
+
+
+@app.post("/api/loyalty-programs")
+def create_program(data: Annotated[ProgramReplace, Body()]) -> tuple[dict, int]:
+    return programs.create_program(caller_token(app), data), 201
+
+
+handler = lambda_handler(app)

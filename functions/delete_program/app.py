@@ -1,0 +1,21 @@
+"""DELETE /api/loyalty-programs/{id}: delete a program with its members and transactions."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from loyalty import programs
+from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.models import QueryId
+
+app = create_app()
+
+
+@app.delete("/api/loyalty-programs/<program_id>")
+def delete_program(program_id: Annotated[QueryId, Path()]):
+    programs.delete_program(caller_token(app), program_id)
+    return Response(204)
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,19 @@
+"""POST /api/point-balances: enrol a member in a program with a balance of 0."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from loyalty import balances
+from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.models import Enrolment
+
+app = create_app()
+
+
+@app.post("/api/point-balances")
+def enrol_member(data: Annotated[Enrolment, Body()]) -> tuple[dict, int]:
+    return balances.enrol_member(caller_token(app), data), 201
+
+
+handler = lambda_handler(app)

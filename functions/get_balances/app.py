@@ -1,0 +1,27 @@
+"""GET /api/point-balances: one member's balance (with user_id), or the program's members."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from loyalty import balances
+from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.models import DEFAULT_LIMIT, QueryId, QueryLimit, UserId
+
+app = create_app()
+
+
+@app.get("/api/point-balances")
+def get_balances(
+    program_id: Annotated[QueryId, Query()],
+    user_id: Annotated[UserId | None, Query()] = None,
+    limit: Annotated[QueryLimit, Query()] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query()] = None,
+) -> dict:
+    token = caller_token(app)
+    if user_id is not None:
+        return balances.get_balance(token, program_id, user_id)
+    return balances.list_balances(token, program_id, limit, cursor)
+
+
+handler = lambda_handler(app)

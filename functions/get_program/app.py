@@ -1,0 +1,19 @@
+"""GET /api/loyalty-programs/{id}: one of the caller's programs."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from loyalty import programs
+from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.models import QueryId
+
+app = create_app()
+
+
+@app.get("/api/loyalty-programs/<program_id>")
+def get_program(program_id: Annotated[QueryId, Path()]) -> dict:
+    return programs.get_program(caller_token(app), program_id)
+
+
+handler = lambda_handler(app)

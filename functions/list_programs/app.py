@@ -1,0 +1,22 @@
+"""GET /api/loyalty-programs: the caller's programs, newest first."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from loyalty import programs
+from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.models import DEFAULT_LIMIT, QueryLimit
+
+app = create_app()
+
+
+@app.get("/api/loyalty-programs")
+def list_programs(
+    limit: Annotated[QueryLimit, Query()] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query()] = None,
+) -> dict:
+    return programs.list_programs(caller_token(app), limit, cursor)
+
+
+handler = lambda_handler(app)

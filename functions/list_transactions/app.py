@@ -1,0 +1,37 @@
+"""GET /api/transactions: a program's transactions, newest first, optionally filtered."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from loyalty import transactions
+from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.models import DEFAULT_LIMIT, QueryId, QueryLimit, UserId
+
+app = create_app()
+
+
+@app.get("/api/transactions")
+def list_transactions(
+    program_id: Annotated[QueryId, Query()],
+    user_id: Annotated[UserId | None, Query()] = None,
+    type: Annotated[Literal["earn", "redeem"] | None, Query()] = None,
+    since: Annotated[datetime | None, Query()] = None,
+    until: Annotated[datetime | None, Query()] = None,
+    limit: Annotated[QueryLimit, Query()] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query()] = None,
+) -> dict:
+    return transactions.list_transactions(
+        caller_token(app),
+        program_id,
+        user_id=user_id,
+        type=type,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+handler = lambda_handler(app)

@@ -1,0 +1,116 @@
+"""The function's one PostgreSQL connection: opened on first use, reused while warm.
+
+A Lambda execution environment serves one request at a time, so one connection per
+environment is all it needs (RDS Proxy pools them in AWS). Every operation of the API is a
+single SQL statement in autocommit mode, so each request costs one round trip and each
+statement is its own atomic transaction.
+
+A connection that the server closed while it sat idle (a restart, ``pg_terminate_backend``,
+an idle timeout of RDS Proxy) is noticed before it is used, without a round trip: the server
+writes an error and closes the socket, so the socket turns readable. Such a connection is
+replaced at once. A connection that breaks while a statement runs answers
+:class:`~loyalty.errors.DatabaseUnavailableError` (503): a read is retried once on a new
+connection, a write is not, because the server may have committed it before the break.
+"""
+
+from __future__ import annotations
+
+import select
+import threading
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from loyalty.errors import DatabaseUnavailableError
+from loyalty.observability import logger
+from loyalty.settings import Settings, get_settings
+
+Query = str | sql.Composed | sql.SQL
+Row = dict[str, Any]
+
+
+def connect(settings: Settings, application_name: str = "loyalty-api") -> psycopg.Connection:
+    """A new autocommit connection with dict rows and the configured timeouts."""
+    if not settings.database_url:
+        raise DatabaseUnavailableError("DATABASE_URL is not set")
+    return psycopg.connect(
+        settings.database_url,
+        autocommit=True,
+        row_factory=dict_row,
+        connect_timeout=settings.db_connect_timeout,
+        prepare_threshold=settings.db_prepare_threshold or None,
+        application_name=application_name,
+        options=f"-c statement_timeout={settings.db_statement_timeout_ms}",
+    )
+
+
+def _is_usable(connection: psycopg.Connection) -> bool:
+    if connection.closed or connection.broken:
+        return False
+    # An idle connection has nothing to read unless the server has spoken on its own,
+    # which for this API only happens when it terminates the session.
+    readable, _, _ = select.select([connection.fileno()], [], [], 0)
+    return not readable
+
+
+class Database(threading.local):
+    """Runs statements on the environment's connection, replacing it when it is gone.
+
+    Lambda runs one request at a time per environment, so there is one connection; it is
+    kept per thread only so that code driving the layer from several threads (the
+    concurrency tests) never shares a connection between them.
+    """
+
+    def __init__(self) -> None:
+        self._connection: psycopg.Connection | None = None
+
+    def _open(self) -> psycopg.Connection:
+        if self._connection is not None and _is_usable(self._connection):
+            return self._connection
+        self.close()
+        try:
+            self._connection = connect(get_settings())
+        except psycopg.OperationalError as error:
+            logger.warning("database connection failed", error=type(error).__name__)
+            raise DatabaseUnavailableError("cannot connect") from error
+        return self._connection
+
+    def close(self) -> None:
+        """Drop the connection; the next statement opens a new one."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _run(self, query: Query, params: Any, fetch: str, read_only: bool) -> Any:
+        attempts = 2 if read_only else 1
+        for attempt in range(1, attempts + 1):
+            connection = self._open()
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(query, params)
+                    return cursor.fetchall() if fetch == "all" else cursor.fetchone()
+            except psycopg.OperationalError as error:
+                # Includes a statement timeout and an administrator's shutdown; after a
+                # broken connection nothing else can run on it.
+                if connection.broken or connection.closed:
+                    self.close()
+                logger.warning(
+                    "database statement failed", error=type(error).__name__, attempt=attempt
+                )
+                if attempt == attempts:
+                    raise DatabaseUnavailableError("statement failed") from error
+        raise AssertionError("unreachable")
+
+    def fetch_one(self, query: Query, params: Any = None, *, read_only: bool = False) -> Row | None:
+        """Run one statement and answer its first row, or None."""
+        return self._run(query, params, "one", read_only)
+
+    def fetch_all(self, query: Query, params: Any = None, *, read_only: bool = False) -> list[Row]:
+        """Run one statement and answer all its rows."""
+        return self._run(query, params, "all", read_only)
+
+
+database = Database()
+"""The environment's database, shared by every request it serves."""

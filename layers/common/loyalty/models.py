@@ -1,0 +1,155 @@
+"""Pydantic models of what clients send: request bodies and query strings.
+
+Bodies are strict: amounts and ids must be JSON integers (no ``"50"``, ``10.0`` or ``true``),
+strings must be strings, and a field the contract does not name is rejected rather than
+ignored, so a client that sets ``balance`` or ``owner_id`` learns at once that it cannot.
+Query strings arrive as text and are parsed just as strictly (digits only for numbers).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+)
+
+MAX_ID = 2**63 - 1
+MAX_POINTS = 1_000_000_000
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def _no_control_characters(value: str) -> str:
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _digits(value: Any) -> Any:
+    # Query values are text; accept only plain ASCII digits, not "1.0", " 1", "+1" or "1_0".
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{1,19}", value):
+            raise ValueError("must be a whole number written in digits")
+        return int(value)
+    return value
+
+
+PositiveId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+UserId = Annotated[
+    StrictStr, Field(min_length=1, max_length=255), AfterValidator(_no_control_characters)
+]
+Points = Annotated[StrictInt, Field(ge=1, le=MAX_POINTS)]
+Reason = Annotated[StrictStr, Field(max_length=255), AfterValidator(_no_nul)]
+ProgramName = Annotated[
+    StrictStr, Field(min_length=1, max_length=255), AfterValidator(_no_control_characters)
+]
+Description = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_no_nul)]
+TierBasis = Literal["balance", "lifetime"]
+
+QueryId = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_ID)]
+QueryLimit = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_LIMIT)]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False)
+
+
+class Register(RequestBody):
+    username: Annotated[StrictStr, Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")]
+    password: Annotated[StrictStr, Field(min_length=8, max_length=128), AfterValidator(_no_nul)]
+    email: (
+        Annotated[
+            StrictStr,
+            Field(max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$"),
+        ]
+        | None
+    ) = None
+
+
+class Login(RequestBody):
+    username: Annotated[StrictStr, Field(min_length=1, max_length=150)]
+    password: Annotated[StrictStr, Field(min_length=1, max_length=128)]
+
+
+class Tier(RequestBody):
+    name: Annotated[
+        StrictStr, Field(min_length=1, max_length=40), AfterValidator(_no_control_characters)
+    ]
+    threshold: Annotated[StrictInt, Field(ge=0, le=MAX_ID)]
+
+
+def _distinct_tiers(tiers: list[Tier]) -> list[Tier]:
+    if len({tier.name for tier in tiers}) != len(tiers):
+        raise ValueError("tier names must be unique in the program")
+    if len({tier.threshold for tier in tiers}) != len(tiers):
+        raise ValueError("tier thresholds must be unique in the program")
+    return sorted(tiers, key=lambda tier: tier.threshold)
+
+
+Tiers = Annotated[list[Tier], Field(max_length=20), AfterValidator(_distinct_tiers)]
+
+
+class ProgramReplace(RequestBody):
+    """A whole program: POST and PUT. Fields left out take their defaults."""
+
+    name: ProgramName
+    description: Description = ""
+    tier_basis: TierBasis = "balance"
+    tiers: Tiers = []
+
+
+class ProgramPatch(RequestBody):
+    """Some fields of a program: PATCH changes only those given.
+
+    The fields are not nullable: their ``None`` default only marks them as not sent, and an
+    explicit ``null`` is rejected like any other wrong type.
+    """
+
+    name: ProgramName = Field(default=None)
+    description: Description = Field(default=None)
+    tier_basis: TierBasis = Field(default=None)
+    tiers: Tiers = Field(default=None)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, as column values."""
+        return self.model_dump(include=self.model_fields_set)
+
+
+class Enrolment(RequestBody):
+    program_id: PositiveId
+    user_id: UserId
+
+
+class PointsChange(RequestBody):
+    program_id: PositiveId
+    user_id: UserId
+    points: Points
+    reason: Reason | None = None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A moment in UTC; a time without a zone is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z`` suffix, as every time in the API is written."""
+    return as_utc(moment).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -1,0 +1,14 @@
+"""The layer's structured logger and metrics, shared by every module and function.
+
+Log messages are constant lowercase phrases with data as fields; the API Gateway request id
+is the correlation id. Nothing logs an event, a token, a password or a header.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics
+
+SERVICE = "loyalty-api"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace="LoyaltyApi", service=SERVICE)

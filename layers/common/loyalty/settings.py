@@ -1,0 +1,45 @@
+"""Settings of the running function, read once from the environment at cold start.
+
+Nothing else in the layer reads ``os.environ``: code asks :func:`get_settings` instead, and a
+bad value fails the cold start with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Settings(BaseModel):
+    """What a function can be configured with; field names are the variable names, lowercased."""
+
+    model_config = ConfigDict(frozen=True)
+
+    database_url: str = Field(default="", description="libpq connection string or URI")
+    db_connect_timeout: int = Field(default=5, ge=1, le=60, description="seconds")
+    db_statement_timeout_ms: int = Field(default=5000, ge=100, le=900_000)
+    # psycopg prepares a statement after this many runs; 0 turns it off (RDS Proxy pins
+    # the connection of a session that prepares statements).
+    db_prepare_threshold: int = Field(default=5, ge=0)
+    token_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60, le=365 * 24 * 3600)
+    # log2 of scrypt's cost N; 17 is OWASP's recommendation (N=2^17, r=8, p=1).
+    password_hash_cost: int = Field(default=17, ge=10, le=20)
+    retry_after_seconds: int = Field(default=2, ge=1, le=3600)
+
+
+def _read_environment() -> Settings:
+    names = Settings.model_fields.keys()
+    values = {name: os.environ[name.upper()] for name in names if os.environ.get(name.upper())}
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        wrong = ", ".join(str(e["loc"][0]).upper() for e in error.errors())
+        raise RuntimeError(f"invalid settings in the environment: {wrong}") from error
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings of this process, read on first use."""
+    return _read_environment()

@@ -1,0 +1,228 @@
+"""The database layer: invariants held by constraints, faults, concurrency and migrations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from loyalty import balances
+from loyalty.db import database
+from loyalty.errors import InsufficientPointsError
+from loyalty.migrate import available_migrations
+from loyalty.models import PointsChange
+from loyalty.security import token_digest
+from loyalty.settings import get_settings
+from tests.support.events import load_event
+from tests.support.functions import invoke
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def member(token: str, make_program) -> dict:
+    """A member with 100 points, in a program of the ``token`` admin."""
+    program_id = make_program()
+    body = {"program_id": program_id, "user_id": "m", "points": 100}
+    assert invoke("earn_points", load_event("earn-points", token=token, body=body)).status == 200
+    return {"program_id": program_id, "user_id": "m"}
+
+
+def _state(database_url: str, member: dict) -> tuple:
+    with psycopg.connect(database_url) as connection:
+        return connection.execute(
+            "SELECT b.balance, b.lifetime_points,"
+            " (SELECT count(*) FROM transactions t"
+            "  WHERE t.program_id = b.program_id AND t.user_id = b.user_id)"
+            " FROM balances b WHERE b.program_id = %(program_id)s AND b.user_id = %(user_id)s",
+            member,
+        ).fetchone()
+
+
+def _backend_waiting_on_a_lock(admin: psycopg.Connection) -> int:
+    for _ in range(200):
+        waiting = admin.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE application_name = 'loyalty-api' AND wait_event_type = 'Lock'"
+        ).fetchone()
+        if waiting:
+            return waiting[0]
+        time.sleep(0.02)
+    raise AssertionError("no backend of the API waited on the lock")
+
+
+class TestConstraints:
+    """Writes that bypass the layer still cannot break the ledger."""
+
+    def test_a_balance_cannot_go_negative(self, database_url: str, member: dict) -> None:
+        with (
+            psycopg.connect(database_url) as connection,
+            pytest.raises(psycopg.errors.CheckViolation),
+        ):
+            connection.execute(
+                "UPDATE balances SET balance = -1 WHERE program_id = %(program_id)s", member
+            )
+
+    def test_a_balance_cannot_change_without_its_transaction(
+        self, database_url: str, member: dict
+    ) -> None:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            with pytest.raises(psycopg.errors.CheckViolation):
+                connection.execute(
+                    "UPDATE balances SET balance = 50 WHERE program_id = %(program_id)s", member
+                )
+        assert _state(database_url, member) == (100, 100, 1)
+
+    def test_a_transaction_must_continue_the_chain(self, database_url: str, member: dict) -> None:
+        with (
+            psycopg.connect(database_url) as connection,
+            pytest.raises(psycopg.errors.CheckViolation),
+        ):
+            connection.execute(
+                "INSERT INTO transactions (program_id, user_id, type, points, balance_after)"
+                " VALUES (%(program_id)s, %(user_id)s, 'earn', 5, 999)",
+                member,
+            )
+
+    def test_transactions_are_immutable(self, database_url: str, member: dict) -> None:
+        with (
+            psycopg.connect(database_url) as connection,
+            pytest.raises(psycopg.errors.RestrictViolation),
+        ):
+            connection.execute(
+                "UPDATE transactions SET points = 1 WHERE program_id = %(program_id)s", member
+            )
+
+
+class TestFaults:
+    def test_a_connection_killed_while_idle_is_replaced_before_use(
+        self, token: str, database_url: str, member: dict
+    ) -> None:
+        # Given the function's warm connection, terminated by the server while idle
+        assert invoke("health", load_event("health")).status == 200
+        pid = database._connection.info.backend_pid
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # When the next request comes, then it is served on a new connection
+        body = {**member, "points": 5}
+        answer = invoke("earn_points", load_event("earn-points", token=token, body=body))
+        assert (answer.status, answer.body["balance"]) == (200, 105)
+        assert database._connection.info.backend_pid != pid
+
+    def test_a_write_cut_off_midway_answers_503_and_changes_nothing(
+        self, token: str, database_url: str, member: dict
+    ) -> None:
+        # Given a redeem that waits on the member's row, locked by another session
+        answers = []
+        event = load_event("redeem-points", token=token, body={**member, "points": 30})
+        with psycopg.connect(database_url) as blocker:
+            blocker.execute(
+                "SELECT 1 FROM balances WHERE program_id = %(program_id)s FOR UPDATE", member
+            )
+            redeem = threading.Thread(target=lambda: answers.append(invoke("redeem_points", event)))
+            redeem.start()
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                worker_pid = _backend_waiting_on_a_lock(admin)
+                # When its connection is killed while it waits
+                admin.execute("SELECT pg_terminate_backend(%s)", [worker_pid])
+            redeem.join(timeout=30)
+            blocker.rollback()
+        # Then it answers 503 with Retry-After, and nothing was applied
+        (answer,) = answers
+        assert (answer.status, answer.body["code"]) == (503, "service_unavailable")
+        assert answer.headers["retry-after"] == "2"
+        assert _state(database_url, member) == (100, 100, 1)
+        # And the next request is served again, by itself
+        retried = invoke("redeem_points", event)
+        assert (retried.status, retried.body["balance"]) == (200, 70)
+
+    def test_an_unreachable_database_answers_503_then_recovers(
+        self, token: str, member: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        # Given a database that cannot be reached
+        database.close()
+        monkeypatch.setenv("DATABASE_URL", f"postgresql://loyalty@/loyalty?host={tmp_path}")
+        get_settings.cache_clear()
+        try:
+            health = invoke("health", load_event("health"))
+            earn = invoke(
+                "earn_points", load_event("earn-points", token=token, body={**member, "points": 1})
+            )
+        finally:
+            monkeypatch.undo()
+            get_settings.cache_clear()
+        # Then health and writes answer 503, never 500
+        assert (health.status, health.body) == (
+            503,
+            {"status": "unavailable", "database": "unavailable"},
+        )
+        assert (earn.status, earn.body["code"]) == (503, "service_unavailable")
+        assert earn.headers["retry-after"] == "2"
+        # And once it is back, the same function serves again without a restart
+        again = invoke(
+            "earn_points", load_event("earn-points", token=token, body={**member, "points": 1})
+        )
+        assert (again.status, again.body["balance"]) == (200, 101)
+
+
+class TestConcurrencyThroughTheLayer:
+    """Many threads, each on its own connection, call the layer at once."""
+
+    def test_parallel_redeems_never_overdraw(
+        self, token: str, member: dict, database_url: str
+    ) -> None:
+        change = PointsChange(**member, points=30)
+        digest = token_digest(token)
+
+        def redeem() -> str:
+            try:
+                balances.redeem_points(digest, change)
+            except InsufficientPointsError:
+                return "refused"
+            finally:
+                database.close()
+            return "applied"
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            outcomes = list(pool.map(lambda _: redeem(), range(12)))
+        assert sorted(outcomes) == ["applied"] * 3 + ["refused"] * 9
+        assert _state(database_url, member) == (10, 100, 4)
+
+
+class TestMigrations:
+    def test_two_processes_migrating_at_once_apply_each_file_once(self, database_url: str) -> None:
+        name = f"migrate_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = database_url.replace("/loyalty?", f"/{name}?")
+        try:
+            env = {"DATABASE_URL": url, "PYTHONPATH": str(ROOT / "layers" / "common")}
+            runs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "loyalty.migrate"],
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(2)
+            ]
+            outputs = sorted(run.communicate(timeout=60)[0].splitlines()[-1] for run in runs)
+            assert [run.returncode for run in runs] == [0, 0]
+            count = len(available_migrations())
+            assert outputs[0] == "migrations applied: 0"
+            assert outputs[1].startswith(f"migrations applied: {count}")
+            with psycopg.connect(url) as connection:
+                versions = connection.execute(
+                    "SELECT version FROM schema_migrations ORDER BY version"
+                ).fetchall()
+            assert [row[0] for row in versions] == [m.version for m in available_migrations()]
+        finally:
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -1,0 +1,1 @@
+"""Developer tools of the loyalty-points API that are not deployed with it."""

@@ -1,0 +1,1 @@
+"""Local API Gateway and Lambda emulation that serves template.yaml without Docker."""
