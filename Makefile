@@ -7,7 +7,10 @@ SHELL := /bin/bash
 VENV := .venv
 SAM_VENV := .venv-sam
 PORT ?= 3000
+UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
+# uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
+export UV_SYSTEM_CERTS := 1
 
 .PHONY: help run test lint format venv db-stop clean
 
@@ -25,7 +28,7 @@ $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
 	  [ -x $(VENV)/bin/python ] || "$$python312" -m venv $(VENV); \
 	  if [ ! -x $(VENV)/bin/uv ]; then \
 	    $(VENV)/bin/python -m pip --version >/dev/null 2>&1 || $(VENV)/bin/python -m ensurepip >/dev/null; \
-	    $(VENV)/bin/python -m pip install -q --disable-pip-version-check uv; \
+	    $(VENV)/bin/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION); \
 	  fi
 	$(VENV)/bin/uv pip install -q --python $(VENV)/bin/python -r requirements-dev.txt
 	@touch $@
