@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import threading
@@ -15,13 +16,14 @@ import pytest
 
 from loyalty import balances
 from loyalty.db import database
-from loyalty.errors import InsufficientPointsError
+from loyalty.errors import IdempotencyInProgressError, InsufficientPointsError, NotFoundError
 from loyalty.migrate import available_migrations
 from loyalty.models import PointsChange
 from loyalty.security import token_digest
 from loyalty.settings import get_settings
 from tests.support.events import load_event
 from tests.support.functions import invoke
+from tests.support.ledger import ledger_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,7 +111,8 @@ class TestFaults:
         assert invoke("health", load_event("health")).status == 200
         pid = database._connection.info.backend_pid
         with psycopg.connect(database_url, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            # Wait (up to 5 s) until the backend is really gone, as after a restart
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
         # When the next request comes, then it is served on a new connection
         body = {**member, "points": 5}
         answer = invoke("earn_points", load_event("earn-points", token=token, body=body))
@@ -173,27 +176,71 @@ class TestFaults:
 
 
 class TestConcurrencyThroughTheLayer:
-    """Many threads, each on its own connection, call the layer at once."""
+    """Many threads, each on its own database connection, call the layer at once."""
 
-    def test_parallel_redeems_never_overdraw(
+    @staticmethod
+    def _storm(calls: list, count: int = 20) -> list[str]:
+        def run(call) -> str:
+            try:
+                return "replayed" if call().replayed else "applied"
+            except (InsufficientPointsError, IdempotencyInProgressError, NotFoundError) as error:
+                return type(error).__name__
+            finally:
+                database.close()
+
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(run, calls))
+
+    def test_twenty_parallel_redeems_that_together_overdraw(
         self, token: str, member: dict, database_url: str
     ) -> None:
         change = PointsChange(**member, points=30)
         digest = token_digest(token)
+        outcomes = self._storm([lambda: balances.redeem_points(digest, change)] * 20)
+        assert sorted(outcomes) == ["InsufficientPointsError"] * 17 + ["applied"] * 3
+        assert ledger_of(database_url, member["program_id"]) == {
+            "m": {"balance": 10, "transactions": 4}
+        }
 
-        def redeem() -> str:
-            try:
-                balances.redeem_points(digest, change)
-            except InsufficientPointsError:
-                return "refused"
-            finally:
-                database.close()
-            return "applied"
+    def test_fifty_parallel_earns(self, token: str, member: dict, database_url: str) -> None:
+        change = PointsChange(**member, points=2)
+        digest = token_digest(token)
+        outcomes = self._storm([lambda: balances.earn_points(digest, change)] * 50)
+        assert outcomes == ["applied"] * 50
+        assert ledger_of(database_url, member["program_id"]) == {
+            "m": {"balance": 200, "transactions": 51}
+        }
 
-        with ThreadPoolExecutor(max_workers=12) as pool:
-            outcomes = list(pool.map(lambda _: redeem(), range(12)))
-        assert sorted(outcomes) == ["applied"] * 3 + ["refused"] * 9
-        assert _state(database_url, member) == (10, 100, 4)
+    def test_ten_parallel_requests_with_one_key(
+        self, token: str, member: dict, database_url: str
+    ) -> None:
+        change = PointsChange(**member, points=7)
+        digest, key = token_digest(token), str(uuid.uuid4())
+        outcomes = self._storm([lambda: balances.earn_points(digest, change, key)] * 10)
+        assert outcomes.count("applied") == 1
+        assert set(outcomes) <= {"applied", "replayed", "IdempotencyInProgressError"}
+        assert ledger_of(database_url, member["program_id"]) == {
+            "m": {"balance": 107, "transactions": 2}
+        }
+
+    def test_a_mixed_storm_over_hot_members(
+        self, token: str, make_program, database_url: str
+    ) -> None:
+        program_id = make_program()
+        digest = token_digest(token)
+        plan = random.Random(11)
+        calls = []
+        for _ in range(120):
+            change = PointsChange(
+                program_id=program_id,
+                user_id=plan.choice(["a", "b", "c"]),
+                points=plan.randint(1, 30),
+            )
+            operation = plan.choice([balances.earn_points, balances.redeem_points])
+            calls.append(lambda operation=operation, change=change: operation(digest, change))
+        outcomes = self._storm(calls)
+        ledger = ledger_of(database_url, program_id)
+        assert sum(entry["transactions"] for entry in ledger.values()) == outcomes.count("applied")
 
 
 class TestMigrations:

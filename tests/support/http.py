@@ -72,6 +72,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _server_environment() -> dict[str, str]:
+    # As with sam local, a shell variable that the template declares overrides the template's
+    # value; the session's own settings must not override the parameters given here.
+    declared = {"DATABASE_URL", "PASSWORD_HASH_COST", "TOKEN_TTL_SECONDS"}
+    env = {name: value for name, value in os.environ.items() if name not in declared}
+    return {**env, "SAM_CLI_TELEMETRY": "0"}
+
+
 def start_local_api(
     database_url: str, *, workers: int = 4, extra_parameters: tuple[str, ...] = ()
 ) -> tuple[subprocess.Popen, str]:
@@ -99,7 +107,7 @@ def start_local_api(
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+        env=_server_environment(),
     )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

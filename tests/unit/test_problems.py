@@ -17,6 +17,8 @@ CONTRACT = {
     errors.UsernameTakenError: (409, "username_taken"),
     errors.MemberExistsError: (409, "member_exists"),
     errors.InsufficientPointsError: (409, "insufficient_points"),
+    errors.IdempotencyInProgressError: (409, "idempotency_in_progress"),
+    errors.IdempotencyKeyReusedError: (422, "idempotency_key_reused"),
     errors.DatabaseUnavailableError: (503, "service_unavailable"),
 }
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 
 from loyalty import errors
+from loyalty.balances import Change
 from loyalty.observability import logger
 from loyalty.problems import INTERNAL_ERROR, error_response, problem_response
 from loyalty.security import token_digest, token_from_header
@@ -26,6 +27,9 @@ _NOT_AN_OBJECT = {"json_invalid", "model_attributes_type", "model_type", "dict_t
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
+    if location[0] == "header":
+        # Powertools lowercases header names; answer in the spelling clients send.
+        return "-".join(part.capitalize() for part in str(location[1]).split("-"))
     return ".".join(str(part) for part in location[1:]) or str(location[0])
 
 
@@ -78,6 +82,12 @@ def create_app() -> APIGatewayRestResolver:
 def caller_token(app: APIGatewayRestResolver) -> bytes:
     """The digest of the request's token, as the statements look it up."""
     return token_digest(token_from_header(app.current_event.headers.get("authorization")))
+
+
+def change_response(change: Change) -> Response:
+    """The answer of an earn or redeem; a replay for an idempotency key says so in a header."""
+    headers = {"Idempotent-Replayed": "true"} if change.replayed else None
+    return Response(200, "application/json", change.body, headers=headers)
 
 
 def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:

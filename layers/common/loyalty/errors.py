@@ -56,5 +56,13 @@ class InsufficientPointsError(LoyaltyError):
         self.points = points
 
 
+class IdempotencyInProgressError(LoyaltyError):
+    """A request with the same ``Idempotency-Key`` is being processed right now."""
+
+
+class IdempotencyKeyReusedError(LoyaltyError):
+    """The ``Idempotency-Key`` was first used for a different request."""
+
+
 class DatabaseUnavailableError(LoyaltyError):
     """The database cannot be reached, or dropped the connection in the middle of a request."""

@@ -8,6 +8,8 @@ Query strings arrive as text and are parsed just as strictly (digits only for nu
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -41,6 +43,12 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _printable_ascii(value: str) -> str:
+    if not (value.isascii() and value.isprintable()):
+        raise ValueError("must be printable ASCII characters")
+    return value
+
+
 def _digits(value: Any) -> Any:
     # Query values are text; accept only plain ASCII digits, not "1.0", " 1", "+1" or "1_0".
     if isinstance(value, str):
@@ -62,6 +70,9 @@ ProgramName = Annotated[
 Description = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_no_nul)]
 TierBasis = Literal["balance", "lifetime"]
 
+IdempotencyKey = Annotated[
+    str, Field(min_length=1, max_length=255), AfterValidator(_printable_ascii)
+]
 QueryId = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_ID)]
 QueryLimit = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_LIMIT)]
 
@@ -141,6 +152,13 @@ class PointsChange(RequestBody):
     user_id: UserId
     points: Points
     reason: Reason | None = None
+
+    def fingerprint(self, operation: str) -> bytes:
+        """SHA-256 of what the request means: the same for the same fields in any order or
+        spacing, different for the other operation."""
+        meaning = {"operation": operation, **self.model_dump()}
+        canonical = json.dumps(meaning, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).digest()
 
 
 def as_utc(moment: datetime) -> datetime:

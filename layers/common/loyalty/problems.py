@@ -44,6 +44,16 @@ PROBLEMS: dict[type[errors.LoyaltyError], Problem] = {
     errors.InsufficientPointsError: Problem(
         409, "insufficient_points", "Balance {balance} is less than {points} points."
     ),
+    errors.IdempotencyInProgressError: Problem(
+        409,
+        "idempotency_in_progress",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+    ),
+    errors.IdempotencyKeyReusedError: Problem(
+        422,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request.",
+    ),
     errors.DatabaseUnavailableError: Problem(
         503, "service_unavailable", "The service is briefly unavailable; retry shortly."
     ),
@@ -80,7 +90,7 @@ def error_response(error: errors.LoyaltyError, retry_after_seconds: int) -> Resp
     fields: dict[str, Any] = {}
     if isinstance(error, errors.NotAuthenticatedError):
         headers["WWW-Authenticate"] = 'Token realm="loyalty-api"'
-    elif isinstance(error, errors.DatabaseUnavailableError):
+    elif isinstance(error, errors.DatabaseUnavailableError | errors.IdempotencyInProgressError):
         headers["Retry-After"] = str(retry_after_seconds)
     elif isinstance(error, errors.FieldError):
         fields["errors"] = error.errors
