@@ -1,13 +1,12 @@
 """GET /api/transactions: a program's transactions, newest first, optionally filtered."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from loyalty import transactions
 from loyalty.api import caller_token, create_app, lambda_handler
-from loyalty.models import DEFAULT_LIMIT, QueryId, QueryLimit, UserId
+from loyalty.models import DEFAULT_LIMIT, QueryId, QueryLimit, QueryTime, UserId
 
 app = create_app()
 
@@ -17,8 +16,8 @@ def list_transactions(
     program_id: Annotated[QueryId, Query()],
     user_id: Annotated[UserId | None, Query()] = None,
     type: Annotated[Literal["earn", "redeem"] | None, Query()] = None,
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Annotated[QueryTime | None, Query()] = None,
+    until: Annotated[QueryTime | None, Query()] = None,
     limit: Annotated[QueryLimit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,
 ) -> dict:

@@ -126,6 +126,7 @@ def test_lists_take_limit_and_cursor_and_refuse_bad_values(admin: Client) -> Non
         ("limit=201", "limit"),
         ("limit=ten", "limit"),
         ("cursor=forged", "cursor"),
+        ("cursor=", "cursor"),
     ):
         reply = admin.get(f"/api/loyalty-programs/?{query}")
         assert (reply.status, reply.body["code"]) == (400, "validation_error"), query
@@ -172,3 +173,12 @@ def test_another_admins_token_opens_nothing(api: Client) -> None:
     mine = owner.get("/api/loyalty-programs/").body
     theirs = other.get("/api/loyalty-programs/").body
     assert mine == theirs == {"results": [], "next_cursor": None}
+
+
+def test_transaction_times_must_be_iso_8601_with_a_zone(admin: Client, program_id: int) -> None:
+    base = f"/api/transactions/?program_id={program_id}"
+    for good in ("2020-01-01T00:00:00Z", "2020-01-01T00:00:00%2B02:00", "20200101T000000Z"):
+        assert admin.get(f"{base}&since={good}").status == 200, good
+    for bad in ("1700000000", "0", "2020-01-01T00:00:00", "yesterday", "2020-13-01T00:00:00Z"):
+        reply = admin.get(f"{base}&until={bad}")
+        assert (reply.status, [e["field"] for e in reply.body["errors"]]) == (400, ["until"]), bad

@@ -242,6 +242,32 @@ class TestConcurrencyThroughTheLayer:
         ledger = ledger_of(database_url, program_id)
         assert sum(entry["transactions"] for entry in ledger.values()) == outcomes.count("applied")
 
+    @pytest.mark.parametrize("operation", ["enrol-member", "earn-points"])
+    def test_a_program_deleted_under_a_write_answers_404(
+        self, token: str, make_program, database_url: str, operation: str
+    ) -> None:
+        # Given a delete of the program, not yet committed, that the write will wait for
+        program_id = make_program()
+        body = {"program_id": program_id, "user_id": "late", "points": 5}
+        if operation == "enrol-member":
+            del body["points"]
+        event = load_event(operation, token=token, body=body)
+        answers = []
+        with psycopg.connect(database_url) as deleter:
+            deleter.execute("DELETE FROM programs WHERE id = %s", [program_id])
+            write = threading.Thread(
+                target=lambda: answers.append(invoke(operation.replace("-", "_"), event))
+            )
+            write.start()
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                _backend_waiting_on_a_lock(admin)
+            # When the delete commits under it
+            deleter.commit()
+            write.join(timeout=30)
+        # Then the write finds no program, as if it had come after the delete
+        (answer,) = answers
+        assert (answer.status, answer.body["code"]) == (404, "not_found")
+
 
 class TestMigrations:
     def test_two_processes_migrating_at_once_apply_each_file_once(self, database_url: str) -> None:

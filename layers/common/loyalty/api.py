@@ -8,11 +8,15 @@ into the Lambda entry point with the request id as the logs' correlation id.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 
 from loyalty import errors
@@ -24,6 +28,34 @@ from loyalty.settings import get_settings
 
 # Pydantic error types that mean "the body is not a JSON object" rather than "a field is wrong".
 _NOT_AN_OBJECT = {"json_invalid", "model_attributes_type", "model_type", "dict_type", "missing"}
+# A validation answer names at most this many fields, each name cut to this length, so that a
+# body with thousands of unknown keys cannot make a huge answer.
+_MAX_FIELD_ERRORS = 20
+_MAX_FIELD_NAME = 100
+# Any request body is taken for JSON when its media type says so in any case, ``+json``
+# suffixes included; anything else is refused as not JSON rather than parsed as a form.
+_NOT_JSON = "application/x-not-json"
+
+
+def _parse_json(text: str) -> Any:
+    """json.loads whose every failure, including nesting too deep for the parser and integers
+    too long to convert, is a JSONDecodeError, which the resolver answers as invalid JSON."""
+    try:
+        return json.loads(text)
+    except (RecursionError, ValueError) as error:
+        raise json.JSONDecodeError("body is not parseable JSON", text[:100], 0) from error
+
+
+def _normalize_content_type(event: dict[str, Any]) -> None:
+    for key in ("headers", "multiValueHeaders"):
+        headers = event.get(key) or {}
+        for name in [name for name in headers if name.lower() == "content-type"]:
+            value = headers.pop(name)
+            value = value[-1] if isinstance(value, list) and value else value
+            media_type = str(value).split(";")[0].strip().lower()
+            is_json = media_type == "application/json" or media_type.endswith("+json")
+            normalized = "application/json" if is_json else _NOT_JSON
+            headers["content-type"] = [normalized] if key == "multiValueHeaders" else normalized
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -46,15 +78,18 @@ def _as_domain_error(error: RequestValidationError) -> errors.LoyaltyError:
             return errors.InvalidJsonError("body is not a JSON object")
     return errors.FieldError(
         [
-            {"field": _field_name(tuple(problem["loc"])), "message": problem["msg"]}
-            for problem in problems
+            {
+                "field": _field_name(tuple(problem["loc"]))[:_MAX_FIELD_NAME],
+                "message": problem["msg"],
+            }
+            for problem in problems[:_MAX_FIELD_ERRORS]
         ]
     )
 
 
 def create_app() -> APIGatewayRestResolver:
     """A resolver with validation on and every error answered as a problem document."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=_parse_json)
 
     @app.exception_handler(errors.LoyaltyError)
     def _domain_error(error: errors.LoyaltyError) -> Response:
@@ -65,6 +100,15 @@ def create_app() -> APIGatewayRestResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:
         return _domain_error(_as_domain_error(error))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _not_json(_: RequestUnsupportedContentType) -> Response:
+        return _domain_error(errors.InvalidJsonError("body is not sent as JSON"))
+
+    @app.exception_handler(UnicodeDecodeError)
+    def _not_utf8(_: UnicodeDecodeError) -> Response:
+        # A base64-encoded body that is not UTF-8 text.
+        return _domain_error(errors.InvalidJsonError("body is not UTF-8"))
 
     @app.not_found
     def _no_route(_: Exception) -> Response:
@@ -97,6 +141,7 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
         correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
     )
     def handler(event: dict, context: Any) -> dict:
+        _normalize_content_type(event)
         return app.resolve(event, context)
 
     return handler

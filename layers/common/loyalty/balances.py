@@ -75,7 +75,19 @@ def _changed_view(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def enrol_member(token: bytes, data: Enrolment) -> dict[str, Any]:
-    rows = database.fetch_all(
+    try:
+        rows = _enrol(token, data)
+    except psycopg.errors.ForeignKeyViolation as error:
+        # The program was deleted between this statement's snapshot and its insert.
+        raise NotFoundError("program deleted meanwhile") from error
+    row = require_program(rows)[0]
+    if row["user_id"] is None:
+        raise MemberExistsError(data.user_id)
+    return balance_view(row)
+
+
+def _enrol(token: bytes, data: Enrolment) -> list[dict[str, Any]]:
+    return database.fetch_all(
         f"""
         WITH {CALLER}, {CALLERS_PROGRAM}, enrolled AS (
             INSERT INTO balances (program_id, user_id)
@@ -88,10 +100,6 @@ def enrol_member(token: bytes, data: Enrolment) -> dict[str, Any]:
         """,
         {"token": token, "program_id": data.program_id, "user_id": data.user_id},
     )
-    row = require_program(rows)[0]
-    if row["user_id"] is None:
-        raise MemberExistsError(data.user_id)
-    return balance_view(row)
 
 
 def get_balance(token: bytes, program_id: int, user_id: str) -> dict[str, Any]:
@@ -114,7 +122,7 @@ def get_balance(token: bytes, program_id: int, user_id: str) -> dict[str, Any]:
 def list_balances(token: bytes, program_id: int, limit: int, cursor: str | None) -> dict[str, Any]:
     """The program's members, ordered by ``user_id`` (byte order)."""
     scope = f"balances:{program_id}"
-    after = decode_cursor(cursor, scope, str) if cursor else ""
+    after = "" if cursor is None else decode_cursor(cursor, scope, str)
     rows = database.fetch_all(
         f"""
         WITH {CALLER}, {CALLERS_PROGRAM}
@@ -276,6 +284,8 @@ def _change(
         if key is None or error.diag.constraint_name != "idempotency_keys_pkey":
             raise
         return _stored_answer(token, key, request_hash)
+    except psycopg.errors.ForeignKeyViolation as error:
+        raise NotFoundError("program deleted meanwhile") from error
     row = require_caller(rows[0] if rows else None)
     if row["prior_request_hash"] is not None:
         return _answer_for_key(row["prior_request_hash"], row["prior_response"], request_hash, key)

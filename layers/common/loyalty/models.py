@@ -49,6 +49,19 @@ def _printable_ascii(value: str) -> str:
     return value
 
 
+def _iso_8601(value: Any) -> Any:
+    # pydantic alone would also take Unix times ("1700000000") and times without a zone.
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError("must be an ISO 8601 time, e.g. 2026-01-31T12:00:00Z") from error
+        if moment.tzinfo is None:
+            raise ValueError("must name its time zone, e.g. a Z suffix for UTC")
+        return moment
+    return value
+
+
 def _digits(value: Any) -> Any:
     # Query values are text; accept only plain ASCII digits, not "1.0", " 1", "+1" or "1_0".
     if isinstance(value, str):
@@ -74,6 +87,7 @@ IdempotencyKey = Annotated[
     str, Field(min_length=1, max_length=255), AfterValidator(_printable_ascii)
 ]
 QueryId = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_ID)]
+QueryTime = Annotated[datetime, BeforeValidator(_iso_8601)]
 QueryLimit = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_LIMIT)]
 
 

@@ -60,7 +60,7 @@ def create_program(token: bytes, data: ProgramReplace) -> dict[str, Any]:
 
 def list_programs(token: bytes, limit: int, cursor: str | None) -> dict[str, Any]:
     """The caller's programs, newest first."""
-    before = decode_cursor(cursor, _SCOPE, int) if cursor else MAX_ID
+    before = MAX_ID if cursor is None else decode_cursor(cursor, _SCOPE, int)
     rows = database.fetch_all(
         f"""
         WITH {CALLER}

@@ -32,7 +32,7 @@ def list_transactions(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     scope = f"transactions:{program_id}"
-    before = decode_cursor(cursor, scope, int) if cursor else MAX_ID
+    before = MAX_ID if cursor is None else decode_cursor(cursor, scope, int)
     params: dict[str, Any] = {
         "token": token,
         "program_id": program_id,
