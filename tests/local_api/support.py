@@ -1,4 +1,4 @@
-"""Helpers of the local API tests: servers of tools.local_api.serve on the fixture template.
+"""Helpers of the local API tests: servers of tools.local_api.serve on the fixture templates.
 
 Each server is a subprocess of .venv-sam's python listening on a free port of 127.0.0.1 (so a
 `make run` on port 3000 does not matter), with an environment chosen by the test instead of the
@@ -45,15 +45,21 @@ class Server:
     base_url: str
     output: Path
 
-    def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
-        """Send one request; return the status and the body, parsed if it is JSON."""
-        method = "POST" if data is not None else "GET"
+    def send(self, path: str, data=None, headers: dict | None = None, method: str | None = None):
+        """Send one request (a body given as an iterable of bytes goes chunked); return the
+        status, the response headers and the raw body."""
+        method = method or ("POST" if data is not None else "GET")
         req = urllib.request.Request(self.base_url + path, data, headers or {}, method=method)
         try:
             with urllib.request.urlopen(req, timeout=60) as response:
-                status, body = response.status, response.read()
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            status, body = error.code, error.read()
+            with error:
+                return error.code, error.headers, error.read()
+
+    def request(self, path: str, data=None, headers: dict | None = None, method: str | None = None):
+        """Send one request; return the status and the body, parsed if it is JSON."""
+        status, _, body = self.send(path, data, headers, method)
         try:
             return status, json.loads(body)
         except ValueError:
@@ -80,13 +86,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(workdir: Path, args: list[str] = (), env: dict | None = None) -> Server:
-    """Start a server on the fixture template and wait (30 s at most) until it listens."""
+def start_server(
+    workdir: Path, args: list[str] = (), env: dict | None = None, template: Path = TEMPLATE
+) -> Server:
+    """Start a server on a fixture template and wait (30 s at most) until it listens."""
     if not SAM_PYTHON.exists():
         pytest.fail(f"the SAM environment is missing: {SAM_PYTHON}")
     port = free_port()
     output = workdir / "server.log"
-    command = [SAM_PYTHON, "-m", "tools.local_api.serve", "--template", TEMPLATE]
+    command = [SAM_PYTHON, "-m", "tools.local_api.serve", "--template", template]
     command += ["--port", str(port), *args]
     # HOME in the work folder keeps SAM CLI's own settings files out of the real home.
     full_env = {**SERVER_ENV, "HOME": str(workdir), **(env or {})}

@@ -1,11 +1,15 @@
-"""The local API builds SAM's REST payload 1.0 events, routes as SAM does and logs each request.
+"""The local API builds SAM's REST payload 1.0 events, routes as API Gateway does, logs requests.
 
 The fixture's echo function answers with the event it received, so these tests see exactly what
 a handler of the project would see behind `make run`.
 """
 
 import json
+import time
 import uuid
+from datetime import UTC, datetime
+
+MISSING_ROUTE = {"message": "Missing Authentication Token"}
 
 
 def test_get_event_has_the_rest_payload_shape(server):
@@ -59,7 +63,53 @@ def test_path_routes_with_and_without_trailing_slash(server):
 
 
 def test_unknown_route_answers_as_api_gateway(server):
-    assert server.request("/nowhere") == (403, {"message": "Missing Authentication Token"})
+    assert server.request("/nowhere") == (403, MISSING_ROUTE)
+
+
+def test_method_the_resource_lacks_answers_as_a_missing_route(server):
+    # /echo/{item} has GET only.
+    assert server.request("/echo/abc", b"{}", method="POST") == (403, MISSING_ROUTE)
+
+
+def test_head_reaches_only_a_head_or_any_method(server):
+    # Flask would let HEAD into the GET method of /echo/{item}; API Gateway does not.
+    status, headers, body = server.send("/echo/abc", method="HEAD")
+    assert (status, headers["Content-Type"], body) == (403, "application/json", b"")
+    # /echo is ANY, which takes HEAD too: the function answers, without a body.
+    status, headers, body = server.send("/echo", method="HEAD")
+    assert (status, headers["Content-Type"], body) == (200, "application/json", b"")
+
+
+def test_options_without_cors_reaches_only_an_options_or_any_method(server):
+    assert server.request("/echo/abc", method="OPTIONS") == (403, MISSING_ROUTE)
+
+    status, answer = server.request("/echo", method="OPTIONS")
+    assert status == 200
+    assert answer["event"]["httpMethod"] == "OPTIONS"
+
+
+def test_body_that_is_not_utf8_reaches_the_function_as_text(server):
+    status, answer = server.request("/echo", b"\xff\xfe{}", {"Content-Type": "application/json"})
+
+    assert status == 200
+    assert answer["event"]["body"] == "\ufffd\ufffd{}"
+    assert answer["event"]["isBase64Encoded"] is False
+
+
+def test_each_request_gets_its_own_request_id_and_time(server):
+    before = int(time.time() * 1000)
+    first = server.request("/echo")[1]["event"]["requestContext"]
+    second = server.request("/echo/abc")[1]["event"]["requestContext"]
+    after = int(time.time() * 1000)
+
+    assert first["requestId"] != second["requestId"]
+    for context in (first, second):
+        assert str(uuid.UUID(context["requestId"])) == context["requestId"]
+        assert context["extendedRequestId"] == context["requestId"]
+        # The time of the request, not of the server's start.
+        assert before <= context["requestTimeEpoch"] <= after
+        moment = datetime.fromtimestamp(context["requestTimeEpoch"] // 1000, UTC)
+        assert context["requestTime"] == moment.strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def test_access_log_and_function_output_reach_the_terminal(server):

@@ -21,7 +21,7 @@ from samcli.cli.types import CfnParameterOverridesType
 from samcli.commands.local.cli_common.invoke_context import InvokeContext
 from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
 from samcli.lib.providers.api_provider import ApiProvider
-from samcli.lib.providers.provider import Api, LayerVersion
+from samcli.lib.providers.provider import Api, LayerVersion, Stack
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.lib.utils.codeuri import resolve_code_path
@@ -36,6 +36,8 @@ from tools.local_api.serve import IntegrationTimeout, LocalApi
 
 CALLABLES = [
     LocalApigwService.__init__, LocalApigwService.create, LocalApigwService._invoke_lambda_function,
+    LocalApigwService._get_current_route, LocalApigwService._generate_lambda_event,
+    LocalApigwService._parse_v1_payload_format_lambda_output,
     LambdaOutputParser.get_lambda_output, LambdaOutputParser.is_lambda_error_response,
     SamLocalStackProvider.get_stacks, ApiProvider.__init__, SamFunctionProvider.__init__,
     LocalLambdaRunner.__init__, LocalLambdaRunner.invoke, LocalLambdaRunner.get_function,
@@ -62,23 +64,35 @@ class Runner:
         kwargs["stdout"].write_str(self.answer)
 
 
-def serve(service_class, answer):
+def serve(service_class, answer, method="GET", data=None):
     runner = Runner(answer)
-    api = Api(routes=[Route(function_name="Fn", path="/items/{id}", methods=["GET"])])
+    api = Api(routes=[Route(function_name="Fn", path="/items/{id}", methods=["GET", "POST"])])
     service = service_class(api=api, lambda_runner=runner, port=3000, host="127.0.0.1")
     service.create()
-    response = service._app.test_client().get("/items/7/?q=1")
+    response = service._app.test_client().open("/items/7/?q=1", method=method, data=data)
     return runner, {"status": response.status_code, "body": response.get_data(as_text=True)}
+
+
+def events(service_class, method="GET", data=None):
+    # The events of two requests, each to a service of its own.
+    return [
+        json.loads(serve(service_class, ok, method, data)[0].calls[0]["args"][1]) for _ in range(2)
+    ]
 
 
 ok = json.dumps({"statusCode": 201, "body": "made"})
 error = json.dumps({"errorMessage": "boom", "errorType": "ValueError", "stackTrace": []})
+malformed = json.dumps({"statusCode": 201, "body": "made", "unexpected": True})
 runner, sam_ok = serve(LocalApigwService, ok)
 call = runner.calls[0]
 event = json.loads(call["args"][1])
+sam_events = events(LocalApigwService)
+local_events = events(LocalApi)
+bad_utf8 = b"\xff\xfe{}"
 facts = {
     "version": samcli.__version__,
     "parameters": {f.__qualname__: list(inspect.signature(f).parameters) for f in CALLABLES},
+    "resources_property": isinstance(inspect.getattr_static(Stack, "resources"), property),
     "error_payloads": [
         LambdaOutputParser.is_lambda_error_response(payload)
         for payload in (
@@ -92,10 +106,32 @@ facts = {
         "keywords": call["kwargs"],
         "tenant": call["tenant"],
     },
+    "context_keys": sorted(event["requestContext"]),
+    "request_ids": {
+        "sam_same": sam_events[0]["requestContext"]["requestId"]
+        == sam_events[1]["requestContext"]["requestId"],
+        "sam_extended": sam_events[0]["requestContext"]["extendedRequestId"],
+        "local_same": local_events[0]["requestContext"]["requestId"]
+        == local_events[1]["requestContext"]["requestId"],
+        "local_extended": [
+            e["requestContext"]["extendedRequestId"] == e["requestContext"]["requestId"]
+            for e in local_events
+        ],
+    },
+    "bad_utf8_body": {
+        "sam": serve(LocalApigwService, ok, "POST", bad_utf8)[1],
+        "local": events(LocalApi, "POST", bad_utf8)[0]["body"],
+    },
     "answers": {
         "sam_ok": sam_ok,
         "sam_error": serve(LocalApigwService, error)[1],
+        "sam_malformed": serve(LocalApigwService, malformed)[1],
+        "sam_head": serve(LocalApigwService, ok, "HEAD")[1],
+        "sam_missing_method": serve(LocalApigwService, ok, "PUT")[1],
         "local_error": serve(LocalApi, error)[1],
+        "local_malformed": serve(LocalApi, malformed)[1],
+        "local_head": serve(LocalApi, ok, "HEAD")[1],
+        "local_missing_method": serve(LocalApi, ok, "PUT")[1],
         "local_timeout": serve(LocalApi, IntegrationTimeout())[1],
     },
 }
@@ -124,6 +160,13 @@ def test_sam_cli_interface_is_unchanged(tmp_path):
         "LocalApigwService.create": ["self"],
         "LocalApigwService._invoke_lambda_function": [
             "self", "lambda_function_name", "event", "tenant_id"
+        ],
+        "LocalApigwService._get_current_route": ["self", "flask_request"],
+        "LocalApigwService._generate_lambda_event": [
+            "self", "flask_request", "route", "method", "endpoint"
+        ],
+        "LocalApigwService._parse_v1_payload_format_lambda_output": [
+            "lambda_output", "binary_types", "flask_request", "event_type"
         ],
         "LambdaOutputParser.get_lambda_output": ["stdout_stream_str", "stdout_stream_bytes"],
         "LambdaOutputParser.is_lambda_error_response": ["lambda_response"],
@@ -175,11 +218,41 @@ def test_sam_cli_interface_is_unchanged(tmp_path):
         "keywords": ["stderr", "stdout", "tenant_id"],
         "tenant": None,
     }
-    internal_error = '{"message":"Internal server error"}\n'
+    # Stack.resources is the template after SAM's plugins and intrinsics, which the gateway
+    # responses are read from.
+    assert facts["resources_property"] is True
+    # The requestContext keys that LocalApi gives per-request values.
+    assert {"requestId", "extendedRequestId", "requestTimeEpoch", "requestTime"} <= set(
+        facts["context_keys"]
+    )
+    # SAM fixes the request id once per process and leaves extendedRequestId null; LocalApi gives
+    # each request its own.
+    assert facts["request_ids"] == {
+        "sam_same": True,
+        "sam_extended": None,
+        "local_same": False,
+        "local_extended": [True, True],
+    }
+    # SAM fails on a body that is not UTF-8; LocalApi passes it on with replacement characters.
+    assert facts["bad_utf8_body"] == {
+        "sam": {"status": 502, "body": '{"message":"Internal server error"}\n'},
+        "local": "\ufffd\ufffd{}",
+    }
+    sam_internal_error = '{"message":"Internal server error"}\n'
+    internal_error = '{"message":"Internal server error"}'
+    missing_route = '{"message":"Missing Authentication Token"}'
     assert facts["answers"] == {
         "sam_ok": {"status": 201, "body": "made"},
         # SAM answers a function error with 500, API Gateway (and so LocalApi) with 502.
-        "sam_error": {"status": 500, "body": internal_error},
+        "sam_error": {"status": 500, "body": sam_internal_error},
+        "sam_malformed": {"status": 502, "body": sam_internal_error},
+        # SAM fails to find a function for the HEAD that Flask lets into every GET rule (the
+        # answer to HEAD has no body).
+        "sam_head": {"status": 502, "body": ""},
+        "sam_missing_method": {"status": 403, "body": missing_route + "\n"},
         "local_error": {"status": 502, "body": internal_error},
-        "local_timeout": {"status": 504, "body": '{"message":"Endpoint request timed out"}\n'},
+        "local_malformed": {"status": 502, "body": internal_error},
+        "local_head": {"status": 403, "body": ""},
+        "local_missing_method": {"status": 403, "body": missing_route},
+        "local_timeout": {"status": 504, "body": '{"message":"Endpoint request timed out"}'},
     }

@@ -88,6 +88,14 @@ def test_function_timeout_answers_502_and_worker_is_replaced(server):
     assert "function timed out, worker killed: SleepFunction" in server.log()
 
 
+def test_answer_that_is_no_proxy_response_answers_502(server):
+    assert server.request("/malformed") == (502, INTERNAL_ERROR)
+
+    assert "function answer is not a proxy response: Invalid API Gateway Response Keys" in (
+        server.log()
+    )
+
+
 def test_failing_import_answers_502_with_a_clear_log_line(server):
     assert server.request("/broken") == (502, INTERNAL_ERROR)
     assert server.request("/broken") == (502, INTERNAL_ERROR)

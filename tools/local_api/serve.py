@@ -8,10 +8,17 @@ function a pool of warm worker processes (tools/local_api/worker.py), each one a
 environment that serves one request at a time. Faults are answered as API Gateway and Lambda
 answer them: a handler error, a crash or a function timeout gives 502, and a request still running
 at API Gateway's integration limit gives 504; a worker that crashed or was killed is replaced.
+
+Where SAM's emulator strays from API Gateway (REST API, Lambda proxy integration), LocalApi
+corrects it: the template's GatewayResponses answer a missing route or method (HEAD and OPTIONS
+included), a body over 10 MiB, an integration timeout and a function failure; a body that is not
+UTF-8 reaches the function as text with replacement characters; and every event gets a fresh
+request id and request time instead of the ones SAM fixes once per process.
 """
 
 import argparse
 import contextlib
+import io
 import json
 import logging
 import os
@@ -23,11 +30,12 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import jsonify, make_response
+from flask import Response, g, request
 from samcli.cli.types import CfnParameterOverridesType
 from samcli.commands.exceptions import UserException
 from samcli.commands.local.cli_common.invoke_context import InvokeContext
@@ -38,14 +46,29 @@ from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.lib.utils.codeuri import resolve_code_path
 from samcli.local.apigw.exceptions import LambdaResponseParseException
 from samcli.local.apigw.local_apigw_service import LocalApigwService
-from samcli.local.apigw.service_error_responses import ServiceErrorResponses
 from samcli.local.docker.exceptions import ProcessSigTermException
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 LOG = logging.getLogger("local_api")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKER_SCRIPT = Path(__file__).resolve().with_name("worker.py")
 # The account SAM CLI gives local functions (its AWS_ACCOUNT_ID variable).
 ACCOUNT_ID = "123456789012"
+# API Gateway REST's request payload limit; a larger body answers REQUEST_TOO_LARGE.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+# How much of a refused body is read and dropped before answering: a client that sends its whole
+# body before reading the answer (urllib, requests) would otherwise see a connection reset, since
+# the server closes the connection after each answer. Beyond this the reset is the lesser harm.
+DRAIN_BYTES = 64 * 1024 * 1024
+
+# The faults that API Gateway answers itself: the gateway response type, and the status and
+# message API Gateway answers with when the template does not customize that type.
+MISSING_ROUTE = ("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token")
+TOO_LARGE = ("REQUEST_TOO_LARGE", 413, "Request Too Long")
+TIMED_OUT = ("INTEGRATION_TIMEOUT", 504, "Endpoint request timed out")
+# A function error, crash or timeout, or an answer that is not a proxy response, has no type of
+# its own: only DEFAULT_5XX customizes it.
+FUNCTION_FAILED = ("DEFAULT_5XX", 502, "Internal server error")
 
 
 class IntegrationTimeout(Exception):
@@ -66,6 +89,134 @@ class InitError(Exception):
 
 def error_payload(error_type: str, message: str) -> str:
     return json.dumps({"errorMessage": message, "errorType": error_type})
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """One response type declared in GatewayResponses; None leaves a part to API Gateway."""
+
+    status: int | None
+    headers: dict[str, str]
+    template: str | None
+
+
+class GatewayResponses:
+    """The GatewayResponses of the template's AWS::Serverless::Api, answered as API Gateway does.
+
+    A type the template leaves out falls back to DEFAULT_4XX or DEFAULT_5XX, whose status code,
+    when declared, replaces the status of every 4XX or 5XX type that does not declare its own.
+    Header values are literals only ('value'); the application/json template is answered as
+    written, without evaluating its VTL.
+    """
+
+    def __init__(self, declared: dict[str, GatewayResponse]) -> None:
+        self.declared = declared
+
+    @classmethod
+    def from_stacks(cls, stacks) -> "GatewayResponses":
+        """The gateway responses of every API in the stacks, with parameters and intrinsics
+        resolved. SAM serves the routes of all APIs on one port, so the first API to declare a
+        type answers it for all of them."""
+        declared: dict[str, GatewayResponse] = {}
+        for stack in stacks:
+            for name, resource in stack.resources.items():
+                if resource.get("Type") != "AWS::Serverless::Api":
+                    continue
+                specs = (resource.get("Properties") or {}).get("GatewayResponses") or {}
+                if not isinstance(specs, dict):
+                    LOG.warning("gateway responses are not a mapping, left out: %s", name)
+                    continue
+                for response_type, spec in specs.items():
+                    response = _gateway_response(name, response_type, spec)
+                    if response is None:
+                        continue
+                    if declared.setdefault(response_type, response) != response:
+                        LOG.warning(
+                            "gateway response declared twice, first kept: %s %s",
+                            name,
+                            response_type,
+                        )
+        return cls(declared)
+
+    def answer(self, fault: tuple[str, int, str]) -> Response:
+        """The response to a fault: (response type, API Gateway's status, its message)."""
+        response_type, status, message = fault
+        own = self.declared.get(response_type)
+        fallback = self.declared.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX")
+        chosen = own or fallback
+        body = json.dumps({"message": message}, separators=(",", ":"))
+        if chosen is None:
+            return Response(body, status, content_type="application/json")
+        for declared in (own, fallback):
+            if declared and declared.status is not None:
+                status = declared.status
+                break
+        if chosen.template is not None:
+            body = chosen.template
+        response = Response(body, status, content_type="application/json")
+        for name, value in chosen.headers.items():
+            response.headers[name] = value
+        return response
+
+
+def _gateway_response(api: str, response_type: str, spec) -> GatewayResponse | None:
+    """Read one entry of GatewayResponses; what the local API cannot answer is logged, left out."""
+    if not isinstance(spec, dict):
+        LOG.warning("gateway response is not a mapping, left out: %s %s", api, response_type)
+        return None
+    status = spec.get("StatusCode")
+    if status is not None:
+        if not str(status).isdigit() or not 100 <= int(status) <= 599:
+            LOG.warning("gateway response status is not a code, left out: %s %s", api, status)
+            status = None
+        else:
+            status = int(status)
+    headers = {}
+    for name, value in ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items():
+        if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == "'":
+            headers[name] = value[1:-1]
+        else:
+            # A mapping from the request or the context is not evaluated locally.
+            LOG.warning("gateway response header is not a literal, left out: %s %s", api, name)
+    template = (spec.get("ResponseTemplates") or {}).get("application/json")
+    if template is not None and not isinstance(template, str):
+        LOG.warning("gateway response template is not text, left out: %s %s", api, response_type)
+        template = None
+    return GatewayResponse(status, headers, template)
+
+
+def _read(stream, limit: int) -> bytes:
+    """Up to `limit` bytes of a request body, fewer only at its end."""
+    data = bytearray()
+    while len(data) < limit:
+        chunk = stream.read(min(limit - len(data), 1 << 16))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _drain(stream, limit: int) -> None:
+    """Read and drop up to `limit` bytes of a request body."""
+    while limit > 0:
+        chunk = stream.read(min(limit, 1 << 16))
+        if not chunk:
+            break
+        limit -= len(chunk)
+
+
+class _TextBody:
+    """The Flask request with its body replaced, for SAM's event construction to read."""
+
+    def __init__(self, flask_request, data: bytes) -> None:
+        self._request = flask_request
+        self._data = data
+
+    def get_data(self, *args, **kwargs) -> bytes:
+        return self._data
+
+    def __getattr__(self, name: str):
+        return getattr(self._request, name)
 
 
 class Worker:
@@ -316,24 +467,108 @@ class WorkerRunner(LocalLambdaRunner):
 
 
 class LocalApi(LocalApigwService):
-    """SAM's API Gateway emulator, answering function errors and integration timeouts as API
-    Gateway does (SAM answers 500 to a function error payload and has no integration limit)."""
+    """SAM's API Gateway emulator, corrected where it differs from API Gateway's REST API: its
+    faults answered with the template's gateway responses (SAM answers 500 to a function error,
+    has no integration or body limit and ignores GatewayResponses), HEAD routed as API Gateway
+    routes it, bodies that are not UTF-8 passed on as text, and a request id for each request."""
+
+    def __init__(self, *args, gateway_responses: GatewayResponses | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gateway_responses = gateway_responses or GatewayResponses({})
 
     def create(self):
         super().create()
-        self._app.register_error_handler(
-            IntegrationTimeout,
-            lambda _: make_response(jsonify({"message": "Endpoint request timed out"}), 504),
-        )
-        self._app.register_error_handler(
-            FunctionError, lambda _: ServiceErrorResponses.lambda_failure_response()
-        )
+        app = self._app
+        # Before routing: API Gateway refuses a body over its limit whatever the route.
+        app.before_request(self._limit_body)
+        answer = self.gateway_responses.answer
+        app.register_error_handler(404, lambda _: answer(MISSING_ROUTE))
+        app.register_error_handler(405, lambda _: answer(MISSING_ROUTE))
+        app.register_error_handler(413, self._refuse_body)
+        app.register_error_handler(IntegrationTimeout, lambda _: answer(TIMED_OUT))
+        app.register_error_handler(FunctionError, lambda _: answer(FUNCTION_FAILED))
+        # Anything else that fails in an invoke (a worker that cannot start, a server stopping).
+        app.register_error_handler(500, lambda _: answer(FUNCTION_FAILED))
+
+    @staticmethod
+    def _limit_body() -> None:
+        """Refuse a body over MAX_BODY_BYTES, with or without a Content-Length."""
+        environ = request.environ
+        length = request.content_length
+        if length is not None:
+            if length > MAX_BODY_BYTES:
+                raise RequestEntityTooLarge
+            return
+        if "wsgi.input_terminated" not in environ:
+            return
+        # A chunked body: Werkzeug's MAX_CONTENT_LENGTH would cut it at the limit without a
+        # word, so it is read here, one byte past the limit at most, and handed on in memory.
+        data = _read(environ["wsgi.input"], MAX_BODY_BYTES + 1)
+        if len(data) > MAX_BODY_BYTES:
+            raise RequestEntityTooLarge
+        environ["wsgi.input"] = io.BytesIO(data)
+
+    def _refuse_body(self, _) -> Response:
+        environ = request.environ
+        length = request.content_length
+        if length is not None:
+            _drain(environ["wsgi.input"], min(length, DRAIN_BYTES))
+        elif "wsgi.input_terminated" in environ:
+            _drain(environ["wsgi.input"], DRAIN_BYTES)
+        return self.gateway_responses.answer(TOO_LARGE)
+
+    def _get_current_route(self, flask_request):
+        try:
+            return super()._get_current_route(flask_request)
+        except KeyError:
+            # Flask lets HEAD into every GET rule; API Gateway runs HEAD only on a HEAD or ANY
+            # method, and answers any other method that the resource lacks as a missing route.
+            raise NotFound from None
+
+    def _generate_lambda_event(self, flask_request, route, method, endpoint):
+        try:
+            event = super()._generate_lambda_event(flask_request, route, method, endpoint)
+        except UnicodeDecodeError:
+            # API Gateway passes a body that is not of a binary media type on as text whatever
+            # its bytes; SAM would fail on bytes that are not UTF-8.
+            text = flask_request.get_data().decode("utf-8", "replace").encode()
+            event = super()._generate_lambda_event(
+                _TextBody(flask_request, text), route, method, endpoint
+            )
+        context = event.get("requestContext")
+        if isinstance(context, dict):
+            # SAM's RequestContext takes its id and time from default arguments, evaluated once
+            # per process; an authorizer's event and the route's event share one request's.
+            if "request_id" not in g:
+                g.request_id = str(uuid.uuid4())
+                g.request_time = datetime.now(UTC)
+            context["requestId"] = g.request_id
+            if "extendedRequestId" in context:
+                context["extendedRequestId"] = g.request_id
+            if "requestTimeEpoch" in context:
+                context["requestTimeEpoch"] = int(g.request_time.timestamp() * 1000)
+            if "requestTime" in context:
+                context["requestTime"] = g.request_time.strftime("%d/%b/%Y:%H:%M:%S +0000")
+        return event
 
     def _invoke_lambda_function(self, lambda_function_name, event, tenant_id=None):
         try:
             return super()._invoke_lambda_function(lambda_function_name, event, tenant_id)
         except LambdaResponseParseException as error:
             raise FunctionError(lambda_function_name) from error
+
+    @staticmethod
+    def _parse_v1_payload_format_lambda_output(
+        lambda_output, binary_types, flask_request, event_type
+    ):
+        try:
+            return LocalApigwService._parse_v1_payload_format_lambda_output(
+                lambda_output, binary_types, flask_request, event_type
+            )
+        except LambdaResponseParseException as error:
+            # API Gateway answers a result that is no proxy response as a function failure.
+            LOG.error("function answer is not a proxy response: %s", error)
+            raise FunctionError from error
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -392,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         api = ApiProvider(stacks, cwd=cwd).api
         functions = SamFunctionProvider(stacks)
+        gateway_responses = GatewayResponses.from_stacks(stacks)
     except UserException as error:
         LOG.error("template not loaded: %s", error)
         return 1
@@ -401,10 +637,18 @@ def main(argv: list[str] | None = None) -> int:
     runner = WorkerRunner(
         functions, cwd, env_vars_values, args.workers, args.worker_python, args.integration_timeout
     )
-    service = LocalApi(api=api, lambda_runner=runner, port=args.port, host=args.host)
+    service = LocalApi(
+        api=api,
+        lambda_runner=runner,
+        port=args.port,
+        host=args.host,
+        gateway_responses=gateway_responses,
+    )
     service.create()
     base_url = f"http://{args.host}:{args.port}"
     LOG.info("serving %s at %s", template, base_url)
+    if gateway_responses.declared:
+        LOG.info("gateway responses from the template: %s", ", ".join(gateway_responses.declared))
     for route in api.routes:
         methods = ", ".join(route.methods)
         LOG.info("mounting %s at %s%s [%s]", route.function_name, base_url, route.path, methods)
