@@ -12,13 +12,14 @@ export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean
+.PHONY: help run test lint format venv db-stop clean load
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test    install what is needed, then lint and run the whole test suite"
 	@echo "make lint    ruff and sam validate --lint"
 	@echo "make format  format the code with ruff"
+	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
 	@echo "make db-stop stop the local PostgreSQL that make run started"
 
 # The functions' environment: Python 3.12 (the Lambda runtime) with the layer's libraries and
@@ -51,6 +52,11 @@ lint: venv
 
 test: lint
 	$(VENV)/bin/python -m pytest
+
+# CLIENTS, DURATION (seconds) and BASE_URL shape the run; see tools/load.py.
+load: venv
+	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.load --clients $${CLIENTS:-16} \
+	  --seconds $${DURATION:-20} $${BASE_URL:+--base-url $$BASE_URL}
 
 format: venv
 	$(VENV)/bin/ruff format .

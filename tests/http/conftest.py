@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.http import Client, start_local_api, stop_local_api
+from tests.conftest import TEST_PASSWORD_HASH_COST
+from tests.support.http import Client
+from tools.stack import start_local_api, stop_local_api
 
 PASSWORD = "correct horse battery"
 
@@ -15,7 +17,9 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 def api(database_url: str) -> Iterator[Client]:
     """A client of the local API, serving template.yaml on a free port."""
-    process, base_url = start_local_api(database_url, workers=4)
+    process, base_url = start_local_api(
+        database_url, workers=4, parameters=(f"PasswordHashCost={TEST_PASSWORD_HASH_COST}",)
+    )
     try:
         yield Client(base_url)
     finally:

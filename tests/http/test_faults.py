@@ -6,66 +6,35 @@ database under it.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_PASSWORD_HASH_COST
 from tests.http.conftest import new_admin
-from tests.support.http import Client, start_local_api, stop_local_api
+from tests.support.http import Client
 from tests.support.ledger import ledger_of
-
-ROOT = Path(__file__).resolve().parents[2]
-POSTGRES = str(ROOT / "scripts" / "postgres.sh")
-
-
-class Cluster:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.url = self.start()
-
-    def start(self) -> str:
-        return subprocess.run(
-            [POSTGRES, "start", str(self.folder)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "POSTGRES_FSYNC": "off"},
-        ).stdout.strip()
-
-    def stop(self) -> None:
-        subprocess.run([POSTGRES, "stop", str(self.folder)], check=True)
+from tools.stack import Postgres, migrate, start_local_api, stop_local_api
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    parent = Path(tempfile.mkdtemp(prefix="loyalty-fault-pg-", dir="/tmp"))
-    parent.chmod(0o755)
-    cluster = Cluster(parent / "cluster")
-    subprocess.run(
-        [sys.executable, "-m", "loyalty.migrate"],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "DATABASE_URL": cluster.url, "PYTHONPATH": str(ROOT / "layers/common")},
-    )
+def cluster() -> Iterator[Postgres]:
+    cluster = Postgres(prefix="loyalty-fault-pg-")
+    migrate(cluster.url)
     try:
         yield cluster
     finally:
-        cluster.stop()
-        shutil.rmtree(parent, ignore_errors=True)
+        cluster.remove()
 
 
 @pytest.fixture(scope="module")
-def fault_api(cluster: Cluster) -> Iterator[Client]:
-    process, base_url = start_local_api(cluster.url, workers=2)
+def fault_api(cluster: Postgres) -> Iterator[Client]:
+    process, base_url = start_local_api(
+        cluster.url, workers=2, parameters=(f"PasswordHashCost={TEST_PASSWORD_HASH_COST}",)
+    )
     try:
         yield Client(base_url)
     finally:
@@ -81,7 +50,7 @@ def _wait_for_health(api: Client, status: int) -> None:
 
 
 def test_a_stopped_database_answers_503_and_a_keyed_retry_applies_once(
-    cluster: Cluster, fault_api: Client
+    cluster: Postgres, fault_api: Client
 ) -> None:
     admin = new_admin(fault_api)
     program_id = admin.post("/api/loyalty-programs/", {"name": "Faults"}).body["id"]
@@ -113,7 +82,7 @@ def test_a_stopped_database_answers_503_and_a_keyed_retry_applies_once(
 
 
 def test_requests_flowing_through_a_restart_are_applied_exactly_once(
-    cluster: Cluster, fault_api: Client
+    cluster: Postgres, fault_api: Client
 ) -> None:
     admin = new_admin(fault_api)
     program_id = admin.post("/api/loyalty-programs/", {"name": "Restart"}).body["id"]
