@@ -75,3 +75,15 @@ def test_thousands_of_unknown_fields_give_a_bounded_answer(token: str, body: dic
     assert (answer.status, answer.body["code"]) == (400, "validation_error")
     assert len(answer.body["errors"]) == 20
     assert max(len(error["field"]) for error in answer.body["errors"]) == 100
+
+
+def test_a_login_with_a_nul_in_the_username_is_a_validation_error() -> None:
+    # Found by the fuzzing of tests/http/test_fuzz.py: PostgreSQL's text cannot hold NUL, and
+    # the lookup of such a username answered 500.
+    body = {"username": "acme\x00coffee", "password": "correct horse battery"}
+    answer = invoke("login", load_event("login", body=body))
+    assert answer.status == 400
+    assert answer.body["code"] == "validation_error"
+    assert answer.body["errors"] == [
+        {"field": "username", "message": "Value error, must not contain NUL characters"}
+    ]

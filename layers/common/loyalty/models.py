@@ -108,7 +108,8 @@ class Register(RequestBody):
 
 
 class Login(RequestBody):
-    username: Annotated[StrictStr, Field(min_length=1, max_length=150)]
+    # Any text may be tried, but PostgreSQL's text cannot hold a NUL character.
+    username: Annotated[StrictStr, Field(min_length=1, max_length=150), AfterValidator(_no_nul)]
     password: Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 
