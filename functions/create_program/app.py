@@ -4,14 +4,24 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from loyalty import programs
+from loyalty import errors, programs
+from loyalty.answers import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, Program, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import ProgramReplace
 
 app = create_app()
 
 
-@app.post("/api/loyalty-programs")
+@app.post(
+    "/api/loyalty-programs",
+    summary="Create a program",
+    operation_id="create_program",
+    tags=["Loyalty programs"],
+    security=AUTHENTICATED,
+    responses=responses(
+        201, Program, *BODY_FAILURES, *TOKEN_FAILURES, errors.DatabaseUnavailableError
+    ),
+)
 def create_program(data: Annotated[ProgramReplace, Body()]) -> tuple[dict, int]:
     return programs.create_program(caller_token(app), data), 201
 

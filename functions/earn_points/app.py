@@ -4,14 +4,41 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
-from loyalty import balances
+from loyalty import balances, errors
+from loyalty.answers import (
+    AUTHENTICATED,
+    BODY_FAILURES,
+    REPLAYED,
+    TOKEN_FAILURES,
+    BalanceChange,
+    responses,
+)
 from loyalty.api import caller_token, change_response, create_app, lambda_handler
 from loyalty.models import IdempotencyKey, PointsChange
 
 app = create_app()
 
 
-@app.post("/api/point-balances/earn")
+@app.post(
+    "/api/point-balances/earn",
+    summary="Earn points",
+    description="Adds to the member's balance and lifetime points, enrolling the member if "
+    "needed. A retry with the same Idempotency-Key answers the first answer again.",
+    operation_id="earn_points",
+    tags=["Point balances"],
+    security=AUTHENTICATED,
+    responses=responses(
+        200,
+        BalanceChange,
+        *BODY_FAILURES,
+        *TOKEN_FAILURES,
+        errors.NotFoundError,
+        errors.IdempotencyInProgressError,
+        errors.IdempotencyKeyReusedError,
+        errors.DatabaseUnavailableError,
+        headers=REPLAYED,
+    ),
+)
 def earn_points(
     change: Annotated[PointsChange, Body()],
     idempotency_key: Annotated[IdempotencyKey | None, Header(alias="Idempotency-Key")] = None,

@@ -4,14 +4,31 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from loyalty import balances
+from loyalty import balances, errors
+from loyalty.answers import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, Balance, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import Enrolment
 
 app = create_app()
 
 
-@app.post("/api/point-balances")
+@app.post(
+    "/api/point-balances",
+    summary="Enrol a member",
+    operation_id="enrol_member",
+    tags=["Point balances"],
+    security=AUTHENTICATED,
+    responses=responses(
+        201,
+        Balance,
+        *BODY_FAILURES,
+        *TOKEN_FAILURES,
+        errors.NotFoundError,
+        errors.MemberExistsError,
+        errors.DatabaseUnavailableError,
+        description="The member, enrolled with 0 points.",
+    ),
+)
 def enrol_member(data: Annotated[Enrolment, Body()]) -> tuple[dict, int]:
     return balances.enrol_member(caller_token(app), data), 201
 

@@ -4,14 +4,24 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from loyalty import programs
+from loyalty import errors, programs
+from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, Program, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import QueryId
 
 app = create_app()
 
 
-@app.get("/api/loyalty-programs/<program_id>")
+@app.get(
+    "/api/loyalty-programs/<program_id>",
+    summary="Read a program",
+    operation_id="get_program",
+    tags=["Loyalty programs"],
+    security=AUTHENTICATED,
+    responses=responses(
+        200, Program, *TOKEN_FAILURES, errors.NotFoundError, errors.DatabaseUnavailableError
+    ),
+)
 def get_program(program_id: Annotated[QueryId, Path()]) -> dict:
     return programs.get_program(caller_token(app), program_id)
 

@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
+from loyalty.answers import HEALTH_UNAVAILABLE, Health, responses
 from loyalty.api import create_app, lambda_handler
 from loyalty.health import database_reachable
 from loyalty.settings import get_settings
@@ -9,7 +10,13 @@ from loyalty.settings import get_settings
 app = create_app()
 
 
-@app.get("/api/health")
+@app.get(
+    "/api/health",
+    summary="Health check",
+    operation_id="health",
+    tags=["Operations"],
+    responses={**responses(200, Health), 503: HEALTH_UNAVAILABLE},
+)
 def health():
     if database_reachable():
         return Response(200, "application/json", {"status": "ok", "database": "ok"})

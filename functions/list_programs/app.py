@@ -4,14 +4,28 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from loyalty import programs
+from loyalty import errors, programs
+from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, ProgramList, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import DEFAULT_LIMIT, QueryLimit
 
 app = create_app()
 
 
-@app.get("/api/loyalty-programs")
+@app.get(
+    "/api/loyalty-programs",
+    summary="List programs",
+    operation_id="list_programs",
+    tags=["Loyalty programs"],
+    security=AUTHENTICATED,
+    responses=responses(
+        200,
+        ProgramList,
+        errors.FieldError,
+        *TOKEN_FAILURES,
+        errors.DatabaseUnavailableError,
+    ),
+)
 def list_programs(
     limit: Annotated[QueryLimit, Query()] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query()] = None,

@@ -4,14 +4,31 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from loyalty import transactions
+from loyalty import errors, transactions
+from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, TransactionList, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import DEFAULT_LIMIT, QueryId, QueryLimit, QueryTime, UserId
 
 app = create_app()
 
 
-@app.get("/api/transactions")
+@app.get(
+    "/api/transactions",
+    summary="List transactions",
+    description="A program's transactions, newest first, optionally of one member, of one "
+    "type, or in a time window (since inclusive, until exclusive).",
+    operation_id="list_transactions",
+    tags=["Transactions"],
+    security=AUTHENTICATED,
+    responses=responses(
+        200,
+        TransactionList,
+        errors.FieldError,
+        *TOKEN_FAILURES,
+        errors.NotFoundError,
+        errors.DatabaseUnavailableError,
+    ),
+)
 def list_transactions(
     program_id: Annotated[QueryId, Query()],
     user_id: Annotated[UserId | None, Query()] = None,

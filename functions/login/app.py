@@ -4,14 +4,28 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from loyalty import accounts
+from loyalty import accounts, errors
+from loyalty.answers import BODY_FAILURES, IssuedToken, responses
 from loyalty.api import create_app, lambda_handler
 from loyalty.models import Login
 
 app = create_app()
 
 
-@app.post("/api/login")
+@app.post(
+    "/api/login",
+    summary="Log in",
+    description="Every login issues a new token, which expires after the configured time.",
+    operation_id="login",
+    tags=["Accounts"],
+    responses=responses(
+        200,
+        IssuedToken,
+        *BODY_FAILURES,
+        errors.InvalidCredentialsError,
+        errors.DatabaseUnavailableError,
+    ),
+)
 def login(data: Annotated[Login, Body()]) -> dict:
     return accounts.login(data)
 

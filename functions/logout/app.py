@@ -1,12 +1,20 @@
 """POST /api/logout: revoke the token the request carries."""
 
-from loyalty import accounts
+from loyalty import accounts, errors
+from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, LoggedOut, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 
 app = create_app()
 
 
-@app.post("/api/logout")
+@app.post(
+    "/api/logout",
+    summary="Log out",
+    operation_id="logout",
+    tags=["Accounts"],
+    security=AUTHENTICATED,
+    responses=responses(200, LoggedOut, *TOKEN_FAILURES, errors.DatabaseUnavailableError),
+)
 def logout() -> dict:
     accounts.logout(caller_token(app))
     return {"detail": "Logged out."}

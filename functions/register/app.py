@@ -4,14 +4,23 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from loyalty import accounts
+from loyalty import accounts, errors
+from loyalty.answers import BODY_FAILURES, Admin, responses
 from loyalty.api import create_app, lambda_handler
 from loyalty.models import Register
 
 app = create_app()
 
 
-@app.post("/api/register")
+@app.post(
+    "/api/register",
+    summary="Register an admin",
+    operation_id="register",
+    tags=["Accounts"],
+    responses=responses(
+        201, Admin, *BODY_FAILURES, errors.UsernameTakenError, errors.DatabaseUnavailableError
+    ),
+)
 def register(data: Annotated[Register, Body()]) -> tuple[dict, int]:
     return accounts.register(data), 201
 

@@ -26,6 +26,9 @@ from pydantic import (
 )
 
 MAX_ID = 2**63 - 1
+# Ids are below this bound (PostgreSQL's bigint). Stated as an exclusive bound because 2**63 is
+# exact as a JSON Schema number (a double), where 2**63 - 1 would round up to it.
+ID_LIMIT = 2**63
 MAX_POINTS = 1_000_000_000
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -71,24 +74,41 @@ def _digits(value: Any) -> Any:
     return value
 
 
-PositiveId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+# The rules of the validators above, as JSON Schema patterns for the published document.
+NO_CONTROL_CHARACTERS = {"pattern": r"^[^\u0000-\u001f\u007f-\u009f]*$"}
+NO_NUL = {"pattern": r"^[^\u0000]*$"}
+PRINTABLE_ASCII = {"pattern": r"^[ -~]*$"}
+
+PositiveId = Annotated[StrictInt, Field(ge=1, lt=ID_LIMIT)]
 UserId = Annotated[
-    StrictStr, Field(min_length=1, max_length=255), AfterValidator(_no_control_characters)
+    StrictStr,
+    Field(min_length=1, max_length=255, json_schema_extra=NO_CONTROL_CHARACTERS),
+    AfterValidator(_no_control_characters),
 ]
 Points = Annotated[StrictInt, Field(ge=1, le=MAX_POINTS)]
-Reason = Annotated[StrictStr, Field(max_length=255), AfterValidator(_no_nul)]
-ProgramName = Annotated[
-    StrictStr, Field(min_length=1, max_length=255), AfterValidator(_no_control_characters)
+Reason = Annotated[
+    StrictStr, Field(max_length=255, json_schema_extra=NO_NUL), AfterValidator(_no_nul)
 ]
-Description = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_no_nul)]
+ProgramName = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=255, json_schema_extra=NO_CONTROL_CHARACTERS),
+    AfterValidator(_no_control_characters),
+]
+Description = Annotated[
+    StrictStr, Field(max_length=2000, json_schema_extra=NO_NUL), AfterValidator(_no_nul)
+]
 TierBasis = Literal["balance", "lifetime"]
 
 IdempotencyKey = Annotated[
-    str, Field(min_length=1, max_length=255), AfterValidator(_printable_ascii)
+    str,
+    Field(min_length=1, max_length=255, json_schema_extra=PRINTABLE_ASCII),
+    AfterValidator(_printable_ascii),
 ]
-QueryId = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_ID)]
+# The bounds come before the validator that turns the text into a number, so that they apply to
+# that number and the JSON schema states them as minimum and maximum.
+QueryId = Annotated[int, Field(ge=1, lt=ID_LIMIT), BeforeValidator(_digits)]
 QueryTime = Annotated[datetime, BeforeValidator(_iso_8601)]
-QueryLimit = Annotated[int, BeforeValidator(_digits), Field(ge=1, le=MAX_LIMIT)]
+QueryLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT), BeforeValidator(_digits)]
 
 
 class RequestBody(BaseModel):
@@ -97,7 +117,11 @@ class RequestBody(BaseModel):
 
 class Register(RequestBody):
     username: Annotated[StrictStr, Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")]
-    password: Annotated[StrictStr, Field(min_length=8, max_length=128), AfterValidator(_no_nul)]
+    password: Annotated[
+        StrictStr,
+        Field(min_length=8, max_length=128, json_schema_extra=NO_NUL),
+        AfterValidator(_no_nul),
+    ]
     email: (
         Annotated[
             StrictStr,
@@ -109,15 +133,21 @@ class Register(RequestBody):
 
 class Login(RequestBody):
     # Any text may be tried, but PostgreSQL's text cannot hold a NUL character.
-    username: Annotated[StrictStr, Field(min_length=1, max_length=150), AfterValidator(_no_nul)]
+    username: Annotated[
+        StrictStr,
+        Field(min_length=1, max_length=150, json_schema_extra=NO_NUL),
+        AfterValidator(_no_nul),
+    ]
     password: Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 
 class Tier(RequestBody):
     name: Annotated[
-        StrictStr, Field(min_length=1, max_length=40), AfterValidator(_no_control_characters)
+        StrictStr,
+        Field(min_length=1, max_length=40, json_schema_extra=NO_CONTROL_CHARACTERS),
+        AfterValidator(_no_control_characters),
     ]
-    threshold: Annotated[StrictInt, Field(ge=0, le=MAX_ID)]
+    threshold: Annotated[StrictInt, Field(ge=0, lt=ID_LIMIT)]
 
 
 def _distinct_tiers(tiers: list[Tier]) -> list[Tier]:
