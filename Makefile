@@ -12,7 +12,7 @@ export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean load
+.PHONY: help run test lint format venv db-stop clean load openapi
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint    ruff and sam validate --lint"
 	@echo "make format  format the code with ruff"
 	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
+	@echo "make openapi rebuild functions/openapi/openapi.json from the functions' routes"
 	@echo "make db-stop stop the local PostgreSQL that make run started"
 
 # The functions' environment: Python 3.12 (the Lambda runtime) with the layer's libraries and
@@ -52,6 +53,10 @@ lint: venv
 
 test: lint
 	$(VENV)/bin/python -m pytest
+
+# The published document is built from the functions' routes; a test fails when it is stale.
+openapi: venv
+	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.openapi
 
 # CLIENTS, DURATION (seconds) and BASE_URL shape the run; see tools/load.py.
 load: venv

@@ -33,6 +33,7 @@ def test_every_sample_event_is_a_rest_api_event_of_a_route_in_the_template() -> 
         "list-transactions",
         "login",
         "logout",
+        "openapi-document",
         "patch-program",
         "redeem-points",
         "register",
