@@ -43,6 +43,17 @@ $(SAM_VENV)/.installed: requirements-sam.txt $(VENV)/.installed
 
 venv: $(VENV)/.installed $(SAM_VENV)/.installed
 
+# Debian's Chromium, for the test of the docs page; Playwright drives it and never downloads a
+# browser of its own.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "Debian's chromium is missing: as root, apt-get install chromium" >&2; exit 1; \
+	fi
+
 run: venv
 	PORT=$(PORT) scripts/run-local.sh
 
@@ -51,7 +62,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
 
-test: lint
+test: lint $(CHROMIUM)
 	$(VENV)/bin/python -m pytest
 
 # The published document is built from the functions' routes; a test fails when it is stale.

@@ -24,12 +24,15 @@ OPERATIONS = [
     for path, item in COMMITTED["paths"].items()
     for method, operation in item.items()
 ]
-# The routes that need no token (API.md): register, login, the health check and the document.
+# The routes that need no token (API.md): register, login, the health check and the docs.
 PUBLIC = {
     ("POST", "/api/register"),
     ("POST", "/api/login"),
     ("GET", "/api/health"),
     ("GET", "/api/openapi.json"),
+    ("GET", "/api/docs"),
+    ("GET", "/api/docs/swagger-ui.js"),
+    ("GET", "/api/docs/swagger-ui.css"),
 }
 
 

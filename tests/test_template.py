@@ -27,6 +27,9 @@ CONTRACT_ROUTES = {
     ("POST", "/api/point-balances/redeem"),
     ("GET", "/api/transactions"),
     ("GET", "/api/openapi.json"),
+    ("GET", "/api/docs"),
+    ("GET", "/api/docs/swagger-ui.js"),
+    ("GET", "/api/docs/swagger-ui.css"),
 }
 
 

@@ -23,6 +23,7 @@ def test_every_sample_event_is_a_rest_api_event_of_a_route_in_the_template() -> 
     assert names == [
         "create-program",
         "delete-program",
+        "docs-page",
         "earn-points",
         "enrol-member",
         "get-balance",
