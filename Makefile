@@ -12,7 +12,7 @@ export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean load openapi
+.PHONY: help run test lint format venv db-stop clean load openapi fuzz
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
@@ -21,6 +21,7 @@ help:
 	@echo "make format  format the code with ruff"
 	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
 	@echo "make openapi rebuild functions/openapi/openapi.json from the functions' routes"
+	@echo "make fuzz    a longer schemathesis run against the local API (EXAMPLES per operation)"
 	@echo "make db-stop stop the local PostgreSQL that make run started"
 
 # The functions' environment: Python 3.12 (the Lambda runtime) with the layer's libraries and
@@ -68,6 +69,10 @@ test: lint $(CHROMIUM)
 # The published document is built from the functions' routes; a test fails when it is stale.
 openapi: venv
 	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.openapi
+
+# EXAMPLES per operation (make test runs 25 with a fixed seed); each run explores afresh.
+fuzz: venv
+	FUZZ_EXAMPLES=$${EXAMPLES:-300} $(VENV)/bin/python -m pytest tests/http/test_fuzz.py
 
 # CLIENTS, DURATION (seconds) and BASE_URL shape the run; see tools/load.py.
 load: venv
