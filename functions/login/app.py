@@ -13,7 +13,7 @@ app = create_app()
 
 @app.post("/api/login")
 def login(data: Annotated[Login, Body()]) -> dict:
-    return accounts.login(data)
+    return accounts.login(data, app.current_event.request_context.identity.source_ip)
 
 
 handler = lambda_handler(app)

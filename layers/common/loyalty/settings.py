@@ -27,6 +27,16 @@ class Settings(BaseModel):
     # log2 of scrypt's cost N; 17 is OWASP's recommendation (N=2^17, r=8, p=1).
     password_hash_cost: int = Field(default=17, ge=10, le=20)
     retry_after_seconds: int = Field(default=2, ge=1, le=3600)
+    # Browser origins allowed to call the API, comma-separated; empty means no CORS headers.
+    cors_allowed_origins: str = ""
+    # Login throttling: after this many failures for a username from one address within the
+    # window, that address waits a lockout that doubles with each further failure, up to the
+    # maximum. Other addresses are not locked out, so an attacker cannot lock out a real admin;
+    # past ten times as many failures from all addresses together, all wait one base lockout.
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_window_seconds: int = Field(default=900, ge=1)
+    login_lockout_seconds: int = Field(default=30, ge=1)
+    login_max_lockout_seconds: int = Field(default=900, ge=1)
 
 
 def _read_environment() -> Settings:
