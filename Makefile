@@ -6,18 +6,20 @@ SHELL := /bin/bash
 
 VENV := .venv
 SAM_VENV := .venv-sam
+BUILD_DIR ?= .aws-sam/build
 PORT ?= 3000
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean load
+.PHONY: help run test lint format venv db-stop clean load build
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test    install what is needed, then lint and run the whole test suite"
 	@echo "make lint    ruff and sam validate --lint"
+	@echo "make build   sam build of the template into $(BUILD_DIR), with Python 3.12 found by itself"
 	@echo "make format  format the code with ruff"
 	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
 	@echo "make db-stop stop the local PostgreSQL that make run started"
@@ -53,6 +55,12 @@ lint: venv
 test: lint
 	$(VENV)/bin/python -m pytest
 
+# sam build needs a python3.12 on PATH for the functions' runtime: the one find-python312 finds
+# is linked into a folder of its own and put first (its own folder may hold other Pythons).
+build: venv
+	@mkdir -p .aws-sam/python312 && ln -sf "$$(scripts/find-python312)" .aws-sam/python312/python3.12
+	PATH="$(CURDIR)/.aws-sam/python312:$$PATH" $(SAM_VENV)/bin/sam build --build-dir $(BUILD_DIR)
+
 # CLIENTS, DURATION (seconds) and BASE_URL shape the run; see tools/load.py.
 load: venv
 	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.load --clients $${CLIENTS:-16} \
@@ -66,4 +74,4 @@ db-stop:
 	scripts/postgres.sh stop "$$(scripts/run-local.sh --db-dir)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
