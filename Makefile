@@ -13,13 +13,14 @@ export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean load build
+.PHONY: help run test lint format venv db-stop clean load build e2e
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test    install what is needed, then lint and run the whole test suite"
 	@echo "make lint    ruff and sam validate --lint"
 	@echo "make build   sam build of the template into $(BUILD_DIR), with Python 3.12 found by itself"
+	@echo "make e2e     the end-to-end smoke test against BASE_URL=... (a local or deployed API)"
 	@echo "make format  format the code with ruff"
 	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
 	@echo "make db-stop stop the local PostgreSQL that make run started"
@@ -60,6 +61,10 @@ test: lint
 build: venv
 	@mkdir -p .aws-sam/python312 && ln -sf "$$(scripts/find-python312)" .aws-sam/python312/python3.12
 	PATH="$(CURDIR)/.aws-sam/python312:$$PATH" $(SAM_VENV)/bin/sam build --build-dir $(BUILD_DIR)
+
+e2e: venv
+	@[ -n "$(BASE_URL)" ] || { echo "make e2e: set BASE_URL=http://127.0.0.1:3000, say" >&2; exit 2; }
+	$(VENV)/bin/python -m tools.e2e --base-url "$(BASE_URL)"
 
 # CLIENTS, DURATION (seconds) and BASE_URL shape the run; see tools/load.py.
 load: venv
