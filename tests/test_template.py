@@ -184,7 +184,7 @@ def test_the_api_stage_throttles_every_route_with_the_parameters() -> None:
     ]
 
 
-def test_the_migrations_run_on_every_new_layer_version() -> None:
+def test_the_migrations_run_on_every_new_layer_version_before_the_api_code() -> None:
     migrations = RESOURCES["DatabaseMigrations"]
     assert migrations["Type"] == "Custom::DatabaseMigrations"
     assert migrations["Properties"] == {
@@ -192,6 +192,9 @@ def test_the_migrations_run_on_every_new_layer_version() -> None:
         "Layer": {"Ref": "CommonLayer"},
     }
     assert "Events" not in FUNCTIONS["MigrateDatabaseFunction"]
+    # New code of the API goes live only once the schema it needs is there.
+    for name in FUNCTIONS.keys() - {"MigrateDatabaseFunction"}:
+        assert RESOURCES[name]["DependsOn"] == "DatabaseMigrations", name
 
 
 def test_the_alarms_watch_this_api_and_notify_the_optional_topic() -> None:
