@@ -190,6 +190,7 @@ def test_the_migrations_run_on_every_new_layer_version_before_the_api_code() -> 
     assert migrations["Properties"] == {
         "ServiceToken": {"Fn::GetAtt": ["MigrateDatabaseFunction", "Arn"]},
         "Layer": {"Ref": "CommonLayer"},
+        "ServiceTimeout": 660,
     }
     assert "Events" not in FUNCTIONS["MigrateDatabaseFunction"]
     # New code of the API goes live only once the schema it needs is there.
