@@ -83,8 +83,9 @@ e2e: venv
 
 # CONFIG_ENV is an environment of samconfig.toml; the account's settings come from the process
 # environment (tools/deploy.py), the credentials from the caller's AWS session.
-deploy: build
+deploy: venv
 	@[ -n "$(CONFIG_ENV)" ] || { echo "make deploy: set CONFIG_ENV=dev or CONFIG_ENV=prod" >&2; exit 2; }
+	$(MAKE) --no-print-directory build
 	$(VENV)/bin/python -m tools.deploy $(CONFIG_ENV)
 
 # CLIENTS, DURATION (seconds) and BASE_URL shape the run; see tools/load.py.
