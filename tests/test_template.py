@@ -146,12 +146,10 @@ def test_the_functions_read_only_variables_the_layer_knows() -> None:
     variables = set(PARSED["Globals"]["Function"]["Environment"]["Variables"])
     for properties in FUNCTIONS.values():
         variables |= set(properties.get("Environment", {}).get("Variables", {}))
-    # Then each is a setting of the layer (its name upper-cased), Powertools' own, or CORS's,
-    # which the layer's CORS support reads
+    # Then each is a setting of the layer (its name upper-cased) or Powertools' own
     settings = {name.upper() for name in Settings.model_fields}
-    unknown = {v for v in variables - settings if not v.startswith("POWERTOOLS_")}
-    assert unknown <= {"CORS_ALLOWED_ORIGINS"}
-    assert {"DATABASE_URL", "DATABASE_SECRET_ARN", "DATABASE_PROXY_ENDPOINT"} <= variables
+    assert {v for v in variables - settings if not v.startswith("POWERTOOLS_")} == set()
+    assert {"DATABASE_URL", "DATABASE_SECRET_ARN", "CORS_ALLOWED_ORIGINS"} <= variables
 
 
 def test_the_optional_parts_hang_on_conditions_and_default_to_off() -> None:
