@@ -6,18 +6,23 @@ SHELL := /bin/bash
 
 VENV := .venv
 SAM_VENV := .venv-sam
+LINT_VENV := .venv-lint
+BUILD_DIR ?= .aws-sam/build
 PORT ?= 3000
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean load openapi fuzz
+.PHONY: help run test lint format venv db-stop clean load build e2e deploy openapi fuzz
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test    install what is needed, then lint and run the whole test suite"
-	@echo "make lint    ruff and sam validate --lint"
+	@echo "make lint    ruff, sam validate --lint, cfn-lint, checkov and the workflow checks"
+	@echo "make build   sam build of the template into $(BUILD_DIR), with Python 3.12 found by itself"
+	@echo "make e2e     the end-to-end smoke test against BASE_URL=... (a local or deployed API)"
+	@echo "make deploy  build, then sam deploy --config-env CONFIG_ENV=dev|prod (see README)"
 	@echo "make format  format the code with ruff"
 	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
 	@echo "make openapi rebuild functions/openapi/openapi.json from the functions' routes"
@@ -42,7 +47,13 @@ $(SAM_VENV)/.installed: requirements-sam.txt $(VENV)/.installed
 	$(VENV)/bin/uv pip install -q --python $(SAM_VENV)/bin/python -r requirements-sam.txt
 	@touch $@
 
-venv: $(VENV)/.installed $(SAM_VENV)/.installed
+# The linters of the template and the workflows, in their own environment too (checkov's pins).
+$(LINT_VENV)/.installed: requirements-lint.txt $(VENV)/.installed
+	@[ -x $(LINT_VENV)/bin/python ] || $(VENV)/bin/uv venv -q -p "$$(scripts/find-python312)" $(LINT_VENV)
+	$(VENV)/bin/uv pip install -q --python $(LINT_VENV)/bin/python -r requirements-lint.txt
+	@touch $@
+
+venv: $(VENV)/.installed $(SAM_VENV)/.installed $(LINT_VENV)/.installed
 
 # Debian's Chromium, for the test of the docs page; Playwright drives it and never downloads a
 # browser of its own.
@@ -58,13 +69,37 @@ $(CHROMIUM):
 run: venv
 	PORT=$(PORT) scripts/run-local.sh
 
+# Every linter runs offline: checkov without its platform's metadata or update check, zizmor
+# without its online audits, check-jsonschema with the schema it ships.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
+	$(SAM_VENV)/bin/cfn-lint --non-zero-exit-code informational -- template.yaml
+	BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(LINT_VENV)/bin/checkov --quiet \
+	  --compact --skip-download --framework cloudformation --file template.yaml
+	$(LINT_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(LINT_VENV)/bin/zizmor --offline --no-progress .github/workflows/
 
 test: lint $(CHROMIUM)
 	$(VENV)/bin/python -m pytest
+
+# sam build needs a python3.12 on PATH for the functions' runtime: the one find-python312 finds
+# is linked into a folder of its own and put first (its own folder may hold other Pythons).
+build: venv
+	@mkdir -p .aws-sam/python312 && ln -sf "$$(scripts/find-python312)" .aws-sam/python312/python3.12
+	PATH="$(CURDIR)/.aws-sam/python312:$$PATH" $(SAM_VENV)/bin/sam build --build-dir $(BUILD_DIR)
+
+e2e: venv
+	@[ -n "$(BASE_URL)" ] || { echo "make e2e: set BASE_URL=http://127.0.0.1:3000, say" >&2; exit 2; }
+	$(VENV)/bin/python -m tools.e2e --base-url "$(BASE_URL)"
+
+# CONFIG_ENV is an environment of samconfig.toml; the account's settings come from the process
+# environment (tools/deploy.py), the credentials from the caller's AWS session.
+deploy: venv
+	@[ -n "$(CONFIG_ENV)" ] || { echo "make deploy: set CONFIG_ENV=dev or CONFIG_ENV=prod" >&2; exit 2; }
+	$(MAKE) --no-print-directory build
+	$(VENV)/bin/python -m tools.deploy $(CONFIG_ENV)
 
 # The published document is built from the functions' routes; a test fails when it is stale.
 openapi: venv
@@ -87,4 +122,4 @@ db-stop:
 	scripts/postgres.sh stop "$$(scripts/run-local.sh --db-dir)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(LINT_VENV) .aws-sam .pytest_cache .ruff_cache

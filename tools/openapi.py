@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
@@ -53,7 +54,8 @@ or method that no operation has with 404 `not_found`, a body over 10 MiB with 41
 `request_too_large`, a function that fails to answer with 502 `bad_gateway` and one that
 runs past 29 seconds with 504 `gateway_timeout`, as problem documents too.
 
-**Conventions.** Every path answers with and without a trailing slash. Lists answer a page of
+**Conventions.** Every path answers with and without a trailing slash. A query parameter
+given twice is refused with 400 `validation_error` on any operation. Lists answer a page of
 `results` with a `next_cursor` to pass as `cursor`, and never repeat or skip a row added
 between pages. Times are ISO 8601 in UTC.
 """
@@ -72,22 +74,26 @@ _COMPONENT_REF = "#/components/schemas/"
 _NUMBER_KEYWORDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
 
 
-def _load_resolver(app_file: Path) -> Any:
-    """The resolver ``app`` of a function, imported under a name of its own."""
+def _load_resolver(app_file: Path) -> APIGatewayRestResolver | None:
+    """The resolver ``app`` of a function, imported under a name of its own; None for a
+    function that is no API route (the deploy's migrations)."""
     name = f"openapi_source_{app_file.parent.name}"
     spec = importlib.util.spec_from_file_location(name, app_file)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {app_file}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.app
+    resolver = getattr(module, "app", None)
+    return resolver if isinstance(resolver, APIGatewayRestResolver) else None
 
 
 def function_schemas() -> dict[str, dict[str, Any]]:
-    """Each function's own description of its routes, by function folder."""
+    """Each API function's own description of its routes, by function folder."""
     schemas = {}
     for app_file in sorted(FUNCTIONS.glob("*/app.py")):
         resolver = _load_resolver(app_file)
+        if resolver is None:
+            continue
         text = resolver.get_openapi_json_schema(security_schemes=SECURITY_SCHEMES)
         schemas[app_file.parent.name] = json.loads(text)
     return schemas

@@ -23,6 +23,7 @@ app = create_app()
     responses=responses(
         204,
         None,
+        errors.FieldError,
         *TOKEN_FAILURES,
         errors.NotFoundError,
         errors.DatabaseUnavailableError,

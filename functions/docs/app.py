@@ -1,6 +1,6 @@
 """GET /api/docs: Swagger UI over /api/openapi.json, with its own script and style sheet."""
 
-from loyalty import docs
+from loyalty import docs, errors
 from loyalty.answers import responses
 from loyalty.api import create_app, lambda_handler
 
@@ -13,7 +13,13 @@ app = create_app()
     description="Swagger UI over this document; try any operation from the page.",
     operation_id="docs_page",
     tags=["Operations"],
-    responses=responses(200, {"type": "string"}, description="The page.", media_type="text/html"),
+    responses=responses(
+        200,
+        {"type": "string"},
+        errors.FieldError,
+        description="The page.",
+        media_type="text/html",
+    ),
 )
 def docs_page():
     return docs.page_response(app.current_event.path)
@@ -25,7 +31,11 @@ def docs_page():
     operation_id="docs_script",
     tags=["Operations"],
     responses=responses(
-        200, {"type": "string"}, description="The script.", media_type="text/javascript"
+        200,
+        {"type": "string"},
+        errors.FieldError,
+        description="The script.",
+        media_type="text/javascript",
     ),
 )
 def docs_script():
@@ -38,7 +48,11 @@ def docs_script():
     operation_id="docs_style_sheet",
     tags=["Operations"],
     responses=responses(
-        200, {"type": "string"}, description="The style sheet.", media_type="text/css"
+        200,
+        {"type": "string"},
+        errors.FieldError,
+        description="The style sheet.",
+        media_type="text/css",
     ),
 )
 def docs_style_sheet():

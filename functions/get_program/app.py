@@ -19,7 +19,12 @@ app = create_app()
     tags=["Loyalty programs"],
     security=AUTHENTICATED,
     responses=responses(
-        200, Program, *TOKEN_FAILURES, errors.NotFoundError, errors.DatabaseUnavailableError
+        200,
+        Program,
+        errors.FieldError,
+        *TOKEN_FAILURES,
+        errors.NotFoundError,
+        errors.DatabaseUnavailableError,
     ),
 )
 def get_program(program_id: Annotated[QueryId, Path()]) -> dict:

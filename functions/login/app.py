@@ -23,11 +23,12 @@ app = create_app()
         IssuedToken,
         *BODY_FAILURES,
         errors.InvalidCredentialsError,
+        errors.TooManyAttemptsError,
         errors.DatabaseUnavailableError,
     ),
 )
 def login(data: Annotated[Login, Body()]) -> dict:
-    return accounts.login(data)
+    return accounts.login(data, app.current_event.request_context.identity.source_ip)
 
 
 handler = lambda_handler(app)

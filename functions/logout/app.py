@@ -13,7 +13,9 @@ app = create_app()
     operation_id="logout",
     tags=["Accounts"],
     security=AUTHENTICATED,
-    responses=responses(200, LoggedOut, *TOKEN_FAILURES, errors.DatabaseUnavailableError),
+    responses=responses(
+        200, LoggedOut, errors.FieldError, *TOKEN_FAILURES, errors.DatabaseUnavailableError
+    ),
 )
 def logout() -> dict:
     accounts.logout(caller_token(app))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aws_lambda_powertools.event_handler import Response
 
+from loyalty import errors
 from loyalty.answers import responses
 from loyalty.api import create_app, lambda_handler
 
@@ -29,7 +30,10 @@ def _document() -> str:
     operation_id="openapi_document",
     tags=["Operations"],
     responses=responses(
-        200, {"type": "object"}, description="The OpenAPI 3.1 document of the whole API."
+        200,
+        {"type": "object"},
+        errors.FieldError,
+        description="The OpenAPI 3.1 document of the whole API.",
     ),
 )
 def openapi_document():

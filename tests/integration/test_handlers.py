@@ -16,8 +16,9 @@ ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
 def test_every_sample_event_is_a_rest_api_event_of_a_route_in_the_template() -> None:
-    # Given the sample events
-    names = event_names()
+    # Given the sample events of the API (the others are CloudFormation's custom resource
+    # requests, tests/integration/test_migrations_on_deploy.py)
+    names = [name for name in event_names() if not name.startswith("migrations-")]
     # Then there is one per endpoint (two for the two uses of GET /api/point-balances and
     # of the update function), each with the REST payload's keys
     assert names == [

@@ -14,6 +14,7 @@ CONTRACT = {
     errors.InvalidTokenError: (401, "invalid_token"),
     errors.InvalidCredentialsError: (401, "invalid_credentials"),
     errors.NotFoundError: (404, "not_found"),
+    errors.TooManyAttemptsError: (429, "too_many_attempts"),
     errors.UsernameTakenError: (409, "username_taken"),
     errors.MemberExistsError: (409, "member_exists"),
     errors.InsufficientPointsError: (409, "insufficient_points"),

@@ -180,12 +180,14 @@ class ProblemDocument(Answer):
 _EXTRA_MEMBERS: dict[type[errors.LoyaltyError] | None, dict[str, Any]] = {
     errors.FieldError: {"errors": (list[InvalidField], ...)},
     errors.InsufficientPointsError: {"balance": (int, ...), "points": (int, ...)},
+    errors.TooManyAttemptsError: {"retry_after": (int, Field(description="Seconds to wait."))},
     None: {"request_id": (str, Field(description="Quote it when reporting the fault."))},
 }
 # Headers that a problem carries.
 _HEADERS: dict[type[errors.LoyaltyError], str] = {
     errors.NotAuthenticatedError: "WWW-Authenticate",
     errors.IdempotencyInProgressError: "Retry-After",
+    errors.TooManyAttemptsError: "Retry-After",
     errors.DatabaseUnavailableError: "Retry-After",
 }
 _HEADER_SPECS = {
@@ -275,6 +277,7 @@ def responses(
 
 
 # Failures that many routes share: a JSON body that cannot be read, and a missing or bad token.
+# Every route may answer a FieldError: a query parameter given twice is refused on any route.
 BODY_FAILURES = (errors.InvalidJsonError, errors.FieldError)
 TOKEN_FAILURES = (errors.NotAuthenticatedError, errors.InvalidTokenError)
 

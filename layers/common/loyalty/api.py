@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -87,9 +87,25 @@ def _as_domain_error(error: RequestValidationError) -> errors.LoyaltyError:
     )
 
 
+def _cors() -> CORSConfig | None:
+    origins = [origin.strip() for origin in get_settings().cors_allowed_origins.split(",")]
+    origins = [origin for origin in origins if origin]
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        expose_headers=["Retry-After", "Idempotent-Replayed", "WWW-Authenticate"],
+        max_age=600,
+    )
+
+
 def create_app() -> APIGatewayRestResolver:
     """A resolver with validation on and every error answered as a problem document."""
-    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=_parse_json)
+    app = APIGatewayRestResolver(
+        enable_validation=True, json_body_deserializer=_parse_json, cors=_cors()
+    )
 
     @app.exception_handler(errors.LoyaltyError)
     def _domain_error(error: errors.LoyaltyError) -> Response:
@@ -134,6 +150,33 @@ def change_response(change: Change) -> Response:
     return Response(200, "application/json", change.body, headers=headers)
 
 
+# Sent with every answer: no cache keeps an answer that carries balances or a token, and no
+# browser guesses a content type other than the one declared.
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _repeated_query_parameters(event: dict[str, Any]) -> errors.FieldError | None:
+    # API Gateway hands a function the last of repeated values; which one a client meant is
+    # unknowable, so a parameter given twice is refused rather than guessed.
+    repeated = sorted(
+        name
+        for name, values in (event.get("multiValueQueryStringParameters") or {}).items()
+        if values and len(values) > 1
+    )
+    if not repeated:
+        return None
+    return errors.FieldError(
+        [{"field": name, "message": "must be given at most once"} for name in repeated]
+    )
+
+
+def _with_headers(result: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    multi = result.setdefault("multiValueHeaders", {})
+    for name, value in headers.items():
+        multi.setdefault(name, [value])
+    return result
+
+
 def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
     """The Lambda entry point of a function whose routes ``app`` holds."""
 
@@ -142,6 +185,17 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
     )
     def handler(event: dict, context: Any) -> dict:
         _normalize_content_type(event)
-        return app.resolve(event, context)
+        refused = _repeated_query_parameters(event)
+        if refused is not None:
+            response = error_response(refused, get_settings().retry_after_seconds)
+            result = {
+                "statusCode": response.status_code,
+                "body": response.body,
+                "isBase64Encoded": False,
+                "multiValueHeaders": {k: [v] for k, v in response.headers.items()},
+            }
+        else:
+            result = app.resolve(event, context)
+        return _with_headers(result, SECURITY_HEADERS)
 
     return handler

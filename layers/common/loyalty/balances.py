@@ -25,6 +25,7 @@ from loyalty.errors import (
     NotFoundError,
 )
 from loyalty.models import Enrolment, PointsChange, iso_utc
+from loyalty.observability import logger
 from loyalty.pagination import decode_cursor, page
 from loyalty.tiers import tier_for
 
@@ -298,6 +299,13 @@ def _change(
             raise NotFoundError("member not enrolled")
         if row["user_id"] is None:
             raise InsufficientPointsError(balance=row["locked_balance"], points=change.points)
+    logger.info(
+        "points changed",
+        operation=operation,
+        program_id=change.program_id,
+        points=change.points,
+        transaction_id=row["tx_id"],
+    )
     return Change(_changed_view(row), replayed=False)
 
 

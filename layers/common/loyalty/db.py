@@ -23,6 +23,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from loyalty.credentials import connection_string, password_rejected
 from loyalty.errors import DatabaseUnavailableError
 from loyalty.observability import logger
 from loyalty.settings import Settings, get_settings
@@ -32,11 +33,23 @@ Row = dict[str, Any]
 
 
 def connect(settings: Settings, application_name: str = "loyalty-api") -> psycopg.Connection:
-    """A new autocommit connection with dict rows and the configured timeouts."""
-    if not settings.database_url:
-        raise DatabaseUnavailableError("DATABASE_URL is not set")
+    """A new autocommit connection with dict rows and the configured timeouts.
+
+    With credentials from Secrets Manager, a rejected password means the secret was rotated
+    since it was read: it is read again, bypassing the cache, and the connect tried once more.
+    """
+    try:
+        return _connect(connection_string(settings), settings, application_name)
+    except psycopg.OperationalError as error:
+        if settings.database_url or not password_rejected(error):
+            raise
+    logger.warning("database password rejected, reading the secret again")
+    return _connect(connection_string(settings, refresh=True), settings, application_name)
+
+
+def _connect(conninfo: str, settings: Settings, application_name: str) -> psycopg.Connection:
     return psycopg.connect(
-        settings.database_url,
+        conninfo,
         autocommit=True,
         row_factory=dict_row,
         connect_timeout=settings.db_connect_timeout,

@@ -35,6 +35,14 @@ class InvalidCredentialsError(LoyaltyError):
     """Login with a wrong username or password (the two are not told apart)."""
 
 
+class TooManyAttemptsError(LoyaltyError):
+    """Too many failed logins for this username from this client, or overall, just now."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("too many attempts")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotFoundError(LoyaltyError):
     """No such resource, or it belongs to another admin."""
 

@@ -75,10 +75,35 @@ def apply_migrations(connection: psycopg.Connection, directory: Path = MIGRATION
     return applied_now
 
 
-def main() -> int:
+@dataclass(frozen=True)
+class MigrationRun:
+    applied: list[int]
+    schema_version: int
+
+    def attributes(self) -> dict[str, str]:
+        """The run as the attributes of the deploy's custom resource (strings)."""
+        return {
+            "Applied": ",".join(str(version) for version in self.applied) or "none",
+            "SchemaVersion": str(self.schema_version),
+        }
+
+
+def migrate_database() -> MigrationRun:
+    """Apply the migrations that the configured database lacks."""
     with connect(get_settings(), application_name="loyalty-migrate") as connection:
         connection.row_factory = tuple_row
         applied = apply_migrations(connection)
+        latest = connection.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    return MigrationRun(applied, latest or 0)
+
+
+def migrate_on_deploy() -> dict[str, str]:
+    """The work of the deploy's custom resource: migrate, answer the run's attributes."""
+    return migrate_database().attributes()
+
+
+def main() -> int:
+    applied = migrate_database().applied
     print(f"migrations applied: {len(applied)}" + (f" ({applied})" if applied else ""))
     return 0
 

@@ -39,6 +39,9 @@ PROBLEMS: dict[type[errors.LoyaltyError], Problem] = {
         401, "invalid_credentials", "The username or password is wrong."
     ),
     errors.NotFoundError: Problem(404, "not_found", "No such resource."),
+    errors.TooManyAttemptsError: Problem(
+        429, "too_many_attempts", "Too many failed logins; retry after {retry_after} seconds."
+    ),
     errors.UsernameTakenError: Problem(409, "username_taken", "That username is already in use."),
     errors.MemberExistsError: Problem(409, "member_exists", "The member is already enrolled."),
     errors.InsufficientPointsError: Problem(
@@ -96,4 +99,7 @@ def error_response(error: errors.LoyaltyError, retry_after_seconds: int) -> Resp
         fields["errors"] = error.errors
     elif isinstance(error, errors.InsufficientPointsError):
         fields.update(balance=error.balance, points=error.points)
+    elif isinstance(error, errors.TooManyAttemptsError):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+        fields["retry_after"] = error.retry_after_seconds
     return problem_response(problem, headers, **fields)
