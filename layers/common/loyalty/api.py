@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -20,11 +20,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from loyalty import errors
-from loyalty.balances import Change
 from loyalty.observability import logger
 from loyalty.problems import INTERNAL_ERROR, error_response, problem_response
 from loyalty.security import token_digest, token_from_header
 from loyalty.settings import get_settings
+
+if TYPE_CHECKING:
+    # Only earn and redeem answer a Change; the other functions need not import balances.
+    from loyalty.balances import Change
 
 # Pydantic error types that mean "the body is not a JSON object" rather than "a field is wrong".
 _NOT_AN_OBJECT = {"json_invalid", "model_attributes_type", "model_type", "dict_type", "missing"}

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 class Settings(BaseModel):
     """What a function can be configured with; field names are the variable names, lowercased."""
 
-    model_config = ConfigDict(frozen=True)
+    # Its validator is built when the settings are first read, by the first request.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     database_url: str = Field(default="", description="libpq connection string or URI")
     db_connect_timeout: int = Field(default=5, ge=1, le=60, description="seconds")
