@@ -134,7 +134,10 @@ def caller_token(app: APIGatewayRestResolver) -> bytes:
 def change_response(change: Change) -> Response:
     """The answer of an earn or redeem; a replay for an idempotency key says so in a header."""
     headers = {"Idempotent-Replayed": "true"} if change.replayed else None
-    return Response(200, "application/json", change.body, headers=headers)
+    # The body holds only JSON types already: serialized here, as the resolver would, it skips
+    # the resolver's walk of every value in search of types to convert.
+    body = json.dumps(change.body, separators=(",", ":"))
+    return Response(200, "application/json", body, headers=headers)
 
 
 def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
