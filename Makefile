@@ -12,7 +12,7 @@ export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean load
+.PHONY: help run test lint format venv db-stop clean load overload
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint    ruff and sam validate --lint"
 	@echo "make format  format the code with ruff"
 	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
+	@echo "make overload  a load run while PostgreSQL's connections run out: 503, then recovery"
 	@echo "make db-stop stop the local PostgreSQL that make run started"
 
 # The functions' environment: Python 3.12 (the Lambda runtime) with the layer's libraries and
@@ -57,6 +58,13 @@ test: lint
 load: venv
 	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.load --clients $${CLIENTS:-16} \
 	  --seconds $${DURATION:-20} $${BASE_URL:+--base-url $$BASE_URL}
+
+# MAX_CONNECTIONS, WORKERS, CLIENTS and DURATION (seconds per phase) shape the run; see
+# tools/overload.py.
+overload: venv
+	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.overload \
+	  --max-connections $${MAX_CONNECTIONS:-20} --workers $${WORKERS:-4} \
+	  --clients $${CLIENTS:-8} --seconds $${DURATION:-5}
 
 format: venv
 	$(VENV)/bin/ruff format .
