@@ -31,10 +31,11 @@ def test_the_api_answers_503_while_connections_run_out_and_then_recovers() -> No
         )
     exhausted, scarce, recovered = (phase.tally for phase in scenario.phases)
     # Then while no slot is free every answer is 503 (each with Retry-After, or it would be
-    # counted as unexpected), with a few slots some are served, and none is ever a 500
+    # counted as unexpected); with a few slots the workers that got one serve (which
+    # functions they belong to is chance) and the others answer 503; none is ever a 500
     assert set(exhausted.statuses) == {503}
     assert 503 in scarce.statuses
-    assert 200 in scarce.statuses
+    assert set(scarce.statuses) - {503}
     for tally in (exhausted, scarce, recovered):
         assert not tally.unexpected, tally.unexpected
         assert 500 not in tally.statuses
