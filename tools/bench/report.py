@@ -177,7 +177,8 @@ def render(results: dict[str, Any]) -> str:
         f" {machine['python']}, PostgreSQL {machine['postgres']} on a Unix socket. Written by"
         " `tools/bench`; the README explains each measurement.",
         "",
-        f"## Cold start (median of {cold['rounds']} fresh interpreters per subject)",
+        f"## Cold start ({cold['rounds']} rounds of fresh interpreters, each function's run"
+        " beside a run of the baseline)",
         "",
         *cold_start_table(cold),
         "",
