@@ -8,13 +8,14 @@ VENV := .venv
 SAM_VENV := .venv-sam
 LINT_VENV := .venv-lint
 BUILD_DIR ?= .aws-sam/build
+BENCH_VENV := .venv-bench
 PORT ?= 3000
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 # uv trusts the machine's certificate store, as pip and curl do (needed behind TLS proxies).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: help run test lint format venv db-stop clean load build e2e deploy openapi fuzz
+.PHONY: help run test lint format venv db-stop clean load build e2e deploy openapi fuzz overload bench
 
 help:
 	@echo "make run     serve the API on http://127.0.0.1:$(PORT) (local PostgreSQL unless DATABASE_URL is set)"
@@ -27,6 +28,8 @@ help:
 	@echo "make load    a load run against a throwaway stack (or BASE_URL=...), then a ledger check"
 	@echo "make openapi rebuild functions/openapi/openapi.json from the functions' routes"
 	@echo "make fuzz    a longer schemathesis run against the local API (EXAMPLES per operation)"
+	@echo "make overload  a load run while PostgreSQL's connections run out: 503, then recovery"
+	@echo "make bench   the performance budget, measured: writes bench/results.{json,md} and a plot"
 	@echo "make db-stop stop the local PostgreSQL that make run started"
 
 # The functions' environment: Python 3.12 (the Lambda runtime) with the layer's libraries and
@@ -51,6 +54,12 @@ $(SAM_VENV)/.installed: requirements-sam.txt $(VENV)/.installed
 $(LINT_VENV)/.installed: requirements-lint.txt $(VENV)/.installed
 	@[ -x $(LINT_VENV)/bin/python ] || $(VENV)/bin/uv venv -q -p "$$(scripts/find-python312)" $(LINT_VENV)
 	$(VENV)/bin/uv pip install -q --python $(LINT_VENV)/bin/python -r requirements-lint.txt
+	@touch $@
+
+# The benchmark's plot in an environment of its own: matplotlib stays out of the functions'.
+$(BENCH_VENV)/.installed: requirements-bench.txt $(VENV)/.installed
+	@[ -x $(BENCH_VENV)/bin/python ] || $(VENV)/bin/uv venv -q -p "$$(scripts/find-python312)" $(BENCH_VENV)
+	$(VENV)/bin/uv pip install -q --python $(BENCH_VENV)/bin/python -r requirements-bench.txt
 	@touch $@
 
 venv: $(VENV)/.installed $(SAM_VENV)/.installed $(LINT_VENV)/.installed
@@ -114,6 +123,20 @@ load: venv
 	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.load --clients $${CLIENTS:-16} \
 	  --seconds $${DURATION:-20} $${BASE_URL:+--base-url $$BASE_URL}
 
+# MAX_CONNECTIONS, WORKERS, CLIENTS and DURATION (seconds per phase) shape the run; see
+# tools/overload.py.
+overload: venv
+	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.overload \
+	  --max-connections $${MAX_CONNECTIONS:-20} --workers $${WORKERS:-4} \
+	  --clients $${CLIENTS:-8} --seconds $${DURATION:-5}
+
+# Not part of make test: speed is measured here, never asserted by a timed test. About six
+# minutes on 2 cores; ROUNDS (cold starts per function) and RUNS (warm runs per endpoint) shape it.
+bench: venv $(BENCH_VENV)/.installed
+	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.bench --output bench \
+	  --rounds $${ROUNDS:-11} --runs $${RUNS:-2000}
+	$(BENCH_VENV)/bin/python -m tools.bench.plot bench/results.json bench/cold-start.png
+
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
@@ -122,4 +145,4 @@ db-stop:
 	scripts/postgres.sh stop "$$(scripts/run-local.sh --db-dir)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(LINT_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(LINT_VENV) $(BENCH_VENV) .aws-sam .pytest_cache .ruff_cache

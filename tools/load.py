@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import Message
 from typing import Any
 
 from tools.stack import Postgres, migrate, start_local_api, stop_local_api
@@ -44,7 +45,10 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def call(base_url: str, method: str, path: str, body: Any = None, headers=None) -> tuple[int, Any]:
+def exchange(
+    base_url: str, method: str, path: str, body: Any = None, headers=None
+) -> tuple[int, Any, Message]:
+    """The status, JSON body and headers of one request."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(
         base_url + path,
@@ -54,9 +58,14 @@ def call(base_url: str, method: str, path: str, body: Any = None, headers=None) 
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
+            return response.status, json.loads(response.read() or b"null"), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+        return error.code, json.loads(error.read() or b"null"), error.headers
+
+
+def call(base_url: str, method: str, path: str, body: Any = None, headers=None) -> tuple[int, Any]:
+    status, answer, _ = exchange(base_url, method, path, body, headers)
+    return status, answer
 
 
 def set_up(base_url: str) -> tuple[dict[str, str], int]:
@@ -68,7 +77,17 @@ def set_up(base_url: str) -> tuple[dict[str, str], int]:
     return auth, program["id"]
 
 
-def client(base_url: str, auth, program_id: int, members, until: float, seed: int, tally: Tally):
+def client(
+    base_url: str,
+    auth,
+    program_id: int,
+    members,
+    until: float,
+    seed: int,
+    tally: Tally,
+    expected: dict[str, set[int]] = EXPECTED,
+):
+    """Send the mix until ``until``; a 503 must say when to retry, whatever else is expected."""
     rng = random.Random(seed)
     while time.monotonic() < until:
         member = rng.choice(members)
@@ -76,17 +95,21 @@ def client(base_url: str, auth, program_id: int, members, until: float, seed: in
         started = time.perf_counter()
         if kind == "read":
             path = f"/api/point-balances/?program_id={program_id}&user_id={member}"
-            status, _ = call(base_url, "GET", path, headers=auth)
+            status, _, answered = exchange(base_url, "GET", path, headers=auth)
         else:
             body = {"program_id": program_id, "user_id": member, "points": rng.randint(1, 100)}
             headers = {**auth, "Idempotency-Key": str(uuid.uuid4())}
-            status, _ = call(base_url, "POST", f"/api/point-balances/{kind}/", body, headers)
+            status, _, answered = exchange(
+                base_url, "POST", f"/api/point-balances/{kind}/", body, headers
+            )
         elapsed = time.perf_counter() - started
         with tally.lock:
             tally.latencies.append(elapsed)
             tally.statuses[status] += 1
-            if status not in EXPECTED[kind]:
+            if status not in expected[kind]:
                 tally.unexpected[f"{kind} {status}"] += 1
+            elif status == 503 and not answered.get("Retry-After"):
+                tally.unexpected[f"{kind} 503 without Retry-After"] += 1
             if kind != "read" and status == 200:
                 tally.applied[member] += 1
 
@@ -127,7 +150,56 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(share * 1000) - 1]
 
 
-def run(base_url: str, clients: int, seconds: float, members: int, seed: int) -> int:
+@dataclass
+class Result:
+    """What a load run did: its throughput, latencies, answers and the ledger check."""
+
+    clients: int
+    seconds: float
+    members: int
+    tally: Tally
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.tally.unexpected
+
+    def summary(self) -> dict[str, Any]:
+        milliseconds = [value * 1000 for value in self.tally.latencies]
+        total = len(milliseconds)
+        return {
+            "clients": self.clients,
+            "seconds": round(self.seconds, 1),
+            "requests": total,
+            "requests_per_second": round(total / self.seconds, 1),
+            "p50_ms": round(percentile(milliseconds, 0.50), 1),
+            "p95_ms": round(percentile(milliseconds, 0.95), 1),
+            "p99_ms": round(percentile(milliseconds, 0.99), 1),
+            "max_ms": round(max(milliseconds), 1),
+            "answers": {str(status): n for status, n in sorted(self.tally.statuses.items())},
+            "errors": sum(self.tally.unexpected.values()),
+            "unexpected": dict(self.tally.unexpected),
+            "ledger": "consistent" if not self.problems else "BROKEN",
+        }
+
+    def report(self) -> None:
+        summary = self.summary()
+        print(
+            f"clients {self.clients}, {self.seconds:.1f} s, {summary['requests']} requests,"
+            f" {summary['requests_per_second']:.1f} req/s"
+        )
+        print(
+            f"latency ms: p50 {summary['p50_ms']:.1f}  p95 {summary['p95_ms']:.1f}"
+            f"  p99 {summary['p99_ms']:.1f}  max {summary['max_ms']:.1f}"
+        )
+        print("answers: " + ", ".join(f"{s}: {n}" for s, n in summary["answers"].items()))
+        print(f"errors: {summary['errors']} {summary['unexpected'] or ''}".rstrip())
+        print(f"ledger: {summary['ledger']} over {self.members} members")
+        for problem in self.problems:
+            print(f"  {problem}")
+
+
+def run(base_url: str, clients: int, seconds: float, members: int, seed: int) -> Result:
     auth, program_id = set_up(base_url)
     names = [f"member-{number}" for number in range(members)]
     tally = Tally()
@@ -145,21 +217,7 @@ def run(base_url: str, clients: int, seconds: float, members: int, seed: int) ->
         thread.join()
     elapsed = time.monotonic() - started
     problems = check_ledger(base_url, auth, program_id, tally)
-    total = len(tally.latencies)
-    milliseconds = [value * 1000 for value in tally.latencies]
-    print(f"clients {clients}, {elapsed:.1f} s, {total} requests, {total / elapsed:.1f} req/s")
-    print(
-        f"latency ms: p50 {percentile(milliseconds, 0.50):.1f}"
-        f"  p95 {percentile(milliseconds, 0.95):.1f}"
-        f"  p99 {percentile(milliseconds, 0.99):.1f}"
-        f"  max {max(milliseconds):.1f}"
-    )
-    print("answers: " + ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses.items())))
-    print(f"errors: {sum(tally.unexpected.values())} {dict(tally.unexpected) or ''}".rstrip())
-    print(f"ledger: {'consistent' if not problems else 'BROKEN'} over {members} members")
-    for problem in problems:
-        print(f"  {problem}")
-    return 1 if problems or tally.unexpected else 0
+    return Result(clients, elapsed, members, tally, problems)
 
 
 @contextmanager
@@ -186,10 +244,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.base_url:
-        return run(args.base_url.rstrip("/"), args.clients, args.seconds, args.members, args.seed)
-    with local_stack(args.workers) as base_url:
-        print(f"local stack at {base_url}, {args.workers} workers per function")
-        return run(base_url, args.clients, args.seconds, args.members, args.seed)
+        result = run(args.base_url.rstrip("/"), args.clients, args.seconds, args.members, args.seed)
+    else:
+        with local_stack(args.workers) as base_url:
+            print(f"local stack at {base_url}, {args.workers} workers per function")
+            result = run(base_url, args.clients, args.seconds, args.members, args.seed)
+    result.report()
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

@@ -23,14 +23,28 @@ LOGS = ROOT / ".pytest_cache" / "local-api"
 
 
 class Postgres:
-    """A PostgreSQL cluster in a temporary folder, reachable by its Unix socket only."""
+    """A PostgreSQL cluster in a temporary folder, reachable by its Unix socket only.
 
-    def __init__(self, prefix: str = "loyalty-pg-") -> None:
+    Durability is not what a throwaway cluster is for, so it runs without fsync unless
+    ``durable`` asks for a production server's commits (the benchmark's writes do).
+    ``max_connections`` limits its connections, as a small server's would be.
+    """
+
+    def __init__(
+        self,
+        prefix: str = "loyalty-pg-",
+        *,
+        durable: bool = False,
+        max_connections: int | None = None,
+    ) -> None:
         # Under /tmp, not the checkout: as root the cluster belongs to the postgres user,
         # who must reach its folder.
         self.parent = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
         self.parent.chmod(0o755)
         self.folder = self.parent / "cluster"
+        self.settings = {"POSTGRES_FSYNC": "on" if durable else "off"}
+        if max_connections is not None:
+            self.settings["POSTGRES_MAX_CONNECTIONS"] = str(max_connections)
         self.url = self.start()
 
     def start(self) -> str:
@@ -40,8 +54,7 @@ class Postgres:
             check=True,
             capture_output=True,
             text=True,
-            # Durability is not what a throwaway cluster is for.
-            env={**os.environ, "POSTGRES_FSYNC": "off"},
+            env={**os.environ, **self.settings},
         ).stdout.strip()
 
     def stop(self) -> None:

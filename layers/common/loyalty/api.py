@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -20,11 +20,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from loyalty import errors
-from loyalty.balances import Change
 from loyalty.observability import logger
 from loyalty.problems import INTERNAL_ERROR, error_response, problem_response
 from loyalty.security import token_digest, token_from_header
 from loyalty.settings import get_settings
+
+if TYPE_CHECKING:
+    # Only earn and redeem answer a Change; the other functions need not import balances.
+    from loyalty.balances import Change
 
 # Pydantic error types that mean "the body is not a JSON object" rather than "a field is wrong".
 _NOT_AN_OBJECT = {"json_invalid", "model_attributes_type", "model_type", "dict_type", "missing"}
@@ -147,7 +150,10 @@ def caller_token(app: APIGatewayRestResolver) -> bytes:
 def change_response(change: Change) -> Response:
     """The answer of an earn or redeem; a replay for an idempotency key says so in a header."""
     headers = {"Idempotent-Replayed": "true"} if change.replayed else None
-    return Response(200, "application/json", change.body, headers=headers)
+    # The body holds only JSON types already: serialized here, as the resolver would, it skips
+    # the resolver's walk of every value in search of types to convert.
+    body = json.dumps(change.body, separators=(",", ":"))
+    return Response(200, "application/json", body, headers=headers)
 
 
 # Sent with every answer: no cache keeps an answer that carries balances or a token, and no

@@ -6,8 +6,8 @@ ignored, so a client that sets ``balance`` or ``owner_id`` learns at once that i
 Query strings arrive as text and are parsed just as strictly (digits only for numbers).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would then evaluate every field's
+# annotation back from a string when each model class is made, at every cold start.
 import hashlib
 import json
 import re
@@ -112,7 +112,11 @@ QueryLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT), BeforeValidator(_digits)]
 
 
 class RequestBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False)
+    # Each model's validator is built when it first validates, not at import: a function uses
+    # one or two of these models, and building all of them would lengthen every cold start.
+    model_config = ConfigDict(
+        extra="forbid", strict=True, str_strip_whitespace=False, defer_build=True
+    )
 
 
 class Register(RequestBody):

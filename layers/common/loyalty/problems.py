@@ -8,9 +8,8 @@ exception's text reaches a client: unexpected faults answer a fixed 500 with the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -19,8 +18,11 @@ from loyalty import errors
 PROBLEM_JSON = "application/problem+json"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
+    """How one kind of error is answered: its status, stable code and fixed detail."""
+
+    # A named tuple rather than a frozen dataclass: as immutable, and made at import without
+    # generating and compiling methods.
     status: int
     code: str
     detail: str

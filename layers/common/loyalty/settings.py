@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 class Settings(BaseModel):
     """What a function can be configured with; field names are the variable names, lowercased."""
 
-    model_config = ConfigDict(frozen=True)
+    # Its validator is built when the settings are first read, by the first request.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     # Locally (and in tests) the database is given by its URL; in AWS by the Secrets Manager
     # secret that holds its credentials (the JSON that RDS manages). The URL wins when both are

@@ -1,0 +1,194 @@
+"""Cold start: a fresh interpreter that imports a function's ``app``, as Lambda's init does.
+
+Each subject runs in a new process with the ``PYTHONPATH`` Lambda gives a function (its folder,
+then the layer) and the function's folder as the working directory. The subjects are every
+function, the textbook baseline (``tools/bench/baseline``) and a bare interpreter. Each round
+runs every function in a shuffled order, each right beside a run of the baseline (in either
+order), because the machine is shared: a burst of other work lasts seconds and would fall on
+a few subjects only, while a function and the baseline run beside it see the same moment.
+The verdict is the median of those side-by-side ratios. One untimed round first fills the
+bytecode caches of every subject.
+
+Beside the import alone (the budget), each round also times the import followed by the first
+request on the function's sample event, because Powertools and the layer leave some work to
+the first request (the route's validation, the request models). That request has no database
+to talk to, so the functions that need one answer 503 once they have done everything else;
+register hashes its password at the lowest cost, so that its scrypt does not hide the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYER = ROOT / "layers" / "common"
+BASELINE = Path(__file__).resolve().parent / "baseline"
+BASELINE_NAME = "baseline"
+INTERPRETER_NAME = "python only"
+# Packages a handler should not import at cold start unless it calls AWS on every request.
+AWS_SDK = ("boto3",)
+# The sample event of each function's first request.
+EVENTS = {
+    "create_program": "create-program",
+    "delete_program": "delete-program",
+    "earn_points": "earn-points",
+    "enrol_member": "enrol-member",
+    "get_balances": "get-balance",
+    "get_program": "get-program",
+    "health": "health",
+    "list_programs": "list-programs",
+    "list_transactions": "list-transactions",
+    "login": "login",
+    "logout": "logout",
+    "redeem_points": "redeem-points",
+    "register": "register",
+    "update_program": "replace-program",
+}
+_FIRST_REQUEST = (
+    "import json, sys, types, app; "
+    "app.handler(json.loads(open(sys.argv[1]).read()), types.SimpleNamespace("
+    "function_name='bench', memory_limit_in_mb=512, aws_request_id='cold-start', "
+    "invoked_function_arn='arn:aws:lambda:us-east-1:123456789012:function:bench'))"
+)
+_MODULES_PROBE = (
+    "import sys, json, app; print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    folder: Path
+    event: Path | None
+
+    def environment(self) -> dict[str, str]:
+        # The baseline gets the same path as the functions: on Lambda, the runtime sets one
+        # search path for every function, and each entry costs every import a lookup.
+        # Beside it, only the variables the template gives every function.
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": f"{self.folder}{os.pathsep}{LAYER}",
+            "POWERTOOLS_SERVICE_NAME": "loyalty-api",
+            "POWERTOOLS_METRICS_NAMESPACE": "LoyaltyApi",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "PASSWORD_HASH_COST": "10",
+        }
+
+    def command(self, first_request: bool) -> list[str]:
+        if self.event is None:
+            return [sys.executable, "-c", "pass"]
+        if first_request:
+            return [sys.executable, "-c", _FIRST_REQUEST, str(self.event)]
+        return [sys.executable, "-c", "import app"]
+
+
+def subjects() -> list[Subject]:
+    functions = sorted(path.parent for path in (ROOT / "functions").glob("*/app.py"))
+    return [
+        Subject(INTERPRETER_NAME, BASELINE, None),
+        Subject(BASELINE_NAME, BASELINE, BASELINE / "event.json"),
+        *(
+            Subject(folder.name, folder, ROOT / "events" / f"{EVENTS[folder.name]}.json")
+            for folder in functions
+        ),
+    ]
+
+
+def _run(subject: Subject, first_request: bool) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        subject.command(first_request),
+        cwd=subject.folder,
+        env=subject.environment(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return (time.perf_counter() - started) * 1000
+
+
+def top_level_modules(subject: Subject) -> list[str]:
+    """The top-level packages that importing the subject's ``app`` loads."""
+    output = subprocess.run(
+        [sys.executable, "-c", _MODULES_PROBE],
+        cwd=subject.folder,
+        env=subject.environment(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output)
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    return {
+        "median_ms": round(statistics.median(values), 1),
+        "min_ms": round(min(values), 1),
+        "max_ms": round(max(values), 1),
+        "runs_ms": [round(value, 1) for value in values],
+    }
+
+
+def measure(rounds: int, seed: int = 6) -> dict[str, Any]:
+    """Wall times of each subject over ``rounds`` rounds, in milliseconds, and each function's
+    ratio to the baseline run right beside it (the median of those ratios is its verdict)."""
+    interpreter, baseline, *functions = subjects()
+    for subject in (interpreter, baseline, *functions):
+        for first in (False, True) if subject.event else (False,):
+            _run(subject, first)
+    times: dict[tuple[str, bool], list[float]] = defaultdict(list)
+    ratios: dict[tuple[str, bool], list[float]] = defaultdict(list)
+    shuffler = random.Random(seed)
+    for _ in range(rounds):
+        times[interpreter.name, False].append(_run(interpreter, False))
+        pairs = [(function, first) for function in functions for first in (False, True)]
+        shuffler.shuffle(pairs)
+        for function, first in pairs:
+            # Each function runs beside a baseline run, in either order, so that both see the
+            # same moment of the machine; their ratio is what the verdict rests on.
+            order = [baseline, function]
+            shuffler.shuffle(order)
+            measured = {subject.name: _run(subject, first) for subject in order}
+            for subject in order:
+                times[subject.name, first].append(measured[subject.name])
+            ratios[function.name, first].append(measured[function.name] / measured[baseline.name])
+    results: list[dict[str, Any]] = [
+        {"name": interpreter.name, "import": _spread(times[interpreter.name, False])},
+        {
+            "name": baseline.name,
+            "import": _spread(times[baseline.name, False]),
+            "first_request": _spread(times[baseline.name, True]),
+            "aws_sdk_imported": sorted(set(AWS_SDK) & set(top_level_modules(baseline))),
+        },
+    ]
+    for function in functions:
+        ratio = statistics.median(ratios[function.name, False])
+        aws_sdk = sorted(set(AWS_SDK) & set(top_level_modules(function)))
+        results.append(
+            {
+                "name": function.name,
+                "import": _spread(times[function.name, False]),
+                "first_request": _spread(times[function.name, True]),
+                "vs_baseline": round(ratio, 3),
+                "first_request_vs_baseline": round(
+                    statistics.median(ratios[function.name, True]), 3
+                ),
+                "aws_sdk_imported": aws_sdk,
+                "met": ratio <= 1 and not aws_sdk,
+            }
+        )
+    return {
+        "rounds": rounds,
+        "baseline_ms": results[1]["import"]["median_ms"],
+        "baseline_first_request_ms": results[1]["first_request"]["median_ms"],
+        "subjects": results,
+    }
