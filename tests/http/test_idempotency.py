@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlparse
 
 from tests.http.conftest import new_admin
 from tests.support.http import Client
@@ -85,3 +88,24 @@ def test_a_storm_of_earns_and_redeems_over_hot_members_keeps_the_ledger(
     applied = sum(1 for _, reply in outcomes if reply.status == 200)
     ledger = ledger_of(database_url, program_id)
     assert sum(entry["transactions"] for entry in ledger.values()) == len(members) + applied
+
+
+def test_two_idempotency_key_headers_are_refused(admin: Client, program_id: int) -> None:
+    url = urlparse(admin.base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    body = json.dumps({"program_id": program_id, "user_id": "twice", "points": 5})
+    connection.putrequest("POST", "/api/point-balances/earn/")
+    for name, value in (
+        ("Content-Type", "application/json"),
+        ("Authorization", f"Token {admin.token}"),
+        ("Idempotency-Key", "dupA"),
+        ("Idempotency-Key", "dupB"),
+        ("Content-Length", str(len(body))),
+    ):
+        connection.putheader(name, value)
+    connection.endheaders(body.encode())
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    connection.close()
+    assert (response.status, answer["code"]) == (400, "validation_error")
+    assert [error["field"] for error in answer["errors"]] == ["Idempotency-Key"]

@@ -107,3 +107,15 @@ def test_cors_answers_only_the_configured_origins(monkeypatch: pytest.MonkeyPatc
         "https://app.example"
     ]
     assert "access-control-allow-origin" not in origin_answer("https://evil.example")
+
+
+def test_an_idempotency_key_given_twice_is_refused(token: str, make_program) -> None:
+    body = {"program_id": make_program(), "user_id": "m", "points": 5}
+    event = load_event("earn-points", token=token, body=body)
+    event["headers"]["Idempotency-Key"] = "dupA,dupB"
+    event["multiValueHeaders"]["Idempotency-Key"] = ["dupA", "dupB"]
+    answer = invoke("earn_points", event)
+    assert (answer.status, answer.body["code"]) == (400, "validation_error")
+    assert answer.body["errors"] == [
+        {"field": "Idempotency-Key", "message": "must be given at most once"}
+    ]

@@ -161,18 +161,28 @@ def change_response(change: Change) -> Response:
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def _repeated_query_parameters(event: dict[str, Any]) -> errors.FieldError | None:
-    # API Gateway hands a function the last of repeated values; which one a client meant is
-    # unknowable, so a parameter given twice is refused rather than guessed.
-    repeated = sorted(
+# Headers whose value a route reads, and which a client must therefore send at most once.
+_SINGLE_HEADERS = {"idempotency-key": "Idempotency-Key"}
+
+
+def _repeated_parameters(event: dict[str, Any]) -> errors.FieldError | None:
+    # API Gateway hands a function the last of repeated values (a local server may join
+    # them); which one a client meant is unknowable, so a parameter or a read header given
+    # twice is refused rather than guessed.
+    repeated = [
         name
         for name, values in (event.get("multiValueQueryStringParameters") or {}).items()
         if values and len(values) > 1
-    )
+    ]
+    repeated += [
+        _SINGLE_HEADERS[name.lower()]
+        for name, values in (event.get("multiValueHeaders") or {}).items()
+        if name.lower() in _SINGLE_HEADERS and values and len(values) > 1
+    ]
     if not repeated:
         return None
     return errors.FieldError(
-        [{"field": name, "message": "must be given at most once"} for name in repeated]
+        [{"field": name, "message": "must be given at most once"} for name in sorted(repeated)]
     )
 
 
@@ -191,7 +201,7 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
     )
     def handler(event: dict, context: Any) -> dict:
         _normalize_content_type(event)
-        refused = _repeated_query_parameters(event)
+        refused = _repeated_parameters(event)
         if refused is not None:
             response = error_response(refused, get_settings().retry_after_seconds)
             result = {

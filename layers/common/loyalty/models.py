@@ -46,6 +46,14 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _no_comma(value: str) -> str:
+    # HTTP joins a header sent twice with commas, so a key with a comma could not be told
+    # from two keys; refusing commas makes a repeated Idempotency-Key a 400 everywhere.
+    if "," in value:
+        raise ValueError("must not contain commas (send the header once)")
+    return value
+
+
 def _printable_ascii(value: str) -> str:
     if not (value.isascii() and value.isprintable()):
         raise ValueError("must be printable ASCII characters")
@@ -101,8 +109,9 @@ TierBasis = Literal["balance", "lifetime"]
 
 IdempotencyKey = Annotated[
     str,
-    Field(min_length=1, max_length=255, json_schema_extra=PRINTABLE_ASCII),
+    Field(min_length=1, max_length=255, json_schema_extra={"pattern": r"^[ -+\-~]*$"}),
     AfterValidator(_printable_ascii),
+    AfterValidator(_no_comma),
 ]
 # The bounds come before the validator that turns the text into a number, so that they apply to
 # that number and the JSON schema states them as minimum and maximum.
