@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.stack import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 SAM_PYTHON = REPO / ".venv-sam" / "bin" / "python"
 FIXTURE = Path(__file__).resolve().parent / "fixture"
@@ -78,12 +80,6 @@ class Server:
             self.proc.kill()
             self.proc.wait()
             raise
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(
