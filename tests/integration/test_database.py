@@ -109,7 +109,7 @@ class TestFaults:
     ) -> None:
         # Given the function's warm connection, terminated by the server while idle
         assert invoke("health", load_event("health")).status == 200
-        pid = database._connection.info.backend_pid
+        pid = database.backend_pid
         with psycopg.connect(database_url, autocommit=True) as admin:
             # Wait (up to 5 s) until the backend is really gone, as after a restart
             admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
@@ -117,7 +117,7 @@ class TestFaults:
         body = {**member, "points": 5}
         answer = invoke("earn_points", load_event("earn-points", token=token, body=body))
         assert (answer.status, answer.body["balance"]) == (200, 105)
-        assert database._connection.info.backend_pid != pid
+        assert database.backend_pid != pid
 
     def test_a_write_cut_off_midway_answers_503_and_changes_nothing(
         self, token: str, database_url: str, member: dict

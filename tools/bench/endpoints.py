@@ -280,7 +280,7 @@ def captured_statements() -> Iterator[list[Statement]]:
     original = Database._run
 
     def recording(self: Database, query: Any, params: Any, fetch: str, read_only: bool) -> Any:
-        text = query if isinstance(query, str) else query.as_string(self._open())
+        text = query if isinstance(query, str) else query.as_string(self._open().connection)
         answer = original(self, query, params, fetch, read_only)
         statements.append(Statement(text, copy.copy(params), copy.deepcopy(answer)))
         return answer
