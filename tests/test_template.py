@@ -51,9 +51,13 @@ def test_every_function_folder_is_in_the_template_with_a_handler() -> None:
     folders = sorted(path.name for path in (ROOT / "functions").iterdir() if path.is_dir())
     code_uris = sorted(re.findall(r"CodeUri: functions/(\w+)/", TEMPLATE))
     assert folders == code_uris
-    # The API's functions answer through the resolver; the deploy's custom resource (the
-    # migrations) through the custom resource protocol.
-    entry = r"^handler = (lambda_handler\(app\)|custom_resource_handler\(\w+\))$"
+    # The API's functions answer through the resolver (earn and redeem with a direct path in
+    # front of it); the deploy's custom resource (the migrations) through the custom resource
+    # protocol.
+    entry = (
+        r"^handler = (lambda_handler\(app(, direct=direct\.points_change\(PATH, \w+\.\w+\))?\)"
+        r"|custom_resource_handler\(\w+\))$"
+    )
     for folder in folders:
         source = (ROOT / "functions" / folder / "app.py").read_text()
         assert re.search(entry, source, re.MULTILINE), folder

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
-from loyalty import balances, errors
+from loyalty import balances, direct, errors
 from loyalty.answers import (
     AUTHENTICATED,
     BODY_FAILURES,
@@ -16,11 +16,12 @@ from loyalty.answers import (
 from loyalty.api import caller_token, change_response, create_app, lambda_handler
 from loyalty.models import IdempotencyKey, PointsChange
 
+PATH = "/api/point-balances/earn"
 app = create_app()
 
 
 @app.post(
-    "/api/point-balances/earn",
+    PATH,
     summary="Earn points",
     description="Adds to the member's balance and lifetime points, enrolling the member if "
     "needed. A retry with the same Idempotency-Key answers the first answer again.",
@@ -46,4 +47,4 @@ def earn_points(
     return change_response(balances.earn_points(caller_token(app), change, idempotency_key))
 
 
-handler = lambda_handler(app)
+handler = lambda_handler(app, direct=direct.points_change(PATH, balances.earn_points))

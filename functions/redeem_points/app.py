@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
-from loyalty import balances, errors
+from loyalty import balances, direct, errors
 from loyalty.answers import (
     AUTHENTICATED,
     BODY_FAILURES,
@@ -16,11 +16,12 @@ from loyalty.answers import (
 from loyalty.api import caller_token, change_response, create_app, lambda_handler
 from loyalty.models import IdempotencyKey, PointsChange
 
+PATH = "/api/point-balances/redeem"
 app = create_app()
 
 
 @app.post(
-    "/api/point-balances/redeem",
+    PATH,
     summary="Redeem points",
     description="Takes points off the member's balance; lifetime points stay. Refused with "
     "nothing changed when the balance is too low. A retry with the same Idempotency-Key "
@@ -48,4 +49,4 @@ def redeem_points(
     return change_response(balances.redeem_points(caller_token(app), change, idempotency_key))
 
 
-handler = lambda_handler(app)
+handler = lambda_handler(app, direct=direct.points_change(PATH, balances.redeem_points))

@@ -104,6 +104,19 @@ def _cors() -> CORSConfig | None:
     )
 
 
+def answer_error(error: errors.LoyaltyError) -> Response:
+    """The answer for a domain error, however the request reached it."""
+    if isinstance(error, errors.DatabaseUnavailableError):
+        logger.warning("database unavailable")
+    return error_response(error, get_settings().retry_after_seconds)
+
+
+def answer_fault(request_id: str) -> Response:
+    """The answer for an unexpected exception, which is logged with its traceback: a bug."""
+    logger.exception("unexpected error")
+    return problem_response(INTERNAL_ERROR, request_id=request_id)
+
+
 def create_app() -> APIGatewayRestResolver:
     """A resolver with validation on and every error answered as a problem document."""
     app = APIGatewayRestResolver(
@@ -112,32 +125,28 @@ def create_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(errors.LoyaltyError)
     def _domain_error(error: errors.LoyaltyError) -> Response:
-        if isinstance(error, errors.DatabaseUnavailableError):
-            logger.warning("database unavailable")
-        return error_response(error, get_settings().retry_after_seconds)
+        return answer_error(error)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response:
-        return _domain_error(_as_domain_error(error))
+        return answer_error(_as_domain_error(error))
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _not_json(_: RequestUnsupportedContentType) -> Response:
-        return _domain_error(errors.InvalidJsonError("body is not sent as JSON"))
+        return answer_error(errors.InvalidJsonError("body is not sent as JSON"))
 
     @app.exception_handler(UnicodeDecodeError)
     def _not_utf8(_: UnicodeDecodeError) -> Response:
         # A base64-encoded body that is not UTF-8 text.
-        return _domain_error(errors.InvalidJsonError("body is not UTF-8"))
+        return answer_error(errors.InvalidJsonError("body is not UTF-8"))
 
     @app.not_found
     def _no_route(_: Exception) -> Response:
-        return _domain_error(errors.NotFoundError("no route"))
+        return answer_error(errors.NotFoundError("no route"))
 
     @app.exception_handler(Exception)
     def _unexpected(_: Exception) -> Response:
-        logger.exception("unexpected error")
-        request_id = app.current_event.request_context.request_id
-        return problem_response(INTERNAL_ERROR, request_id=request_id)
+        return answer_fault(app.current_event.request_context.request_id)
 
     return app
 
@@ -193,8 +202,29 @@ def _with_headers(result: dict[str, Any], headers: dict[str, str]) -> dict[str, 
     return result
 
 
-def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
-    """The Lambda entry point of a function whose routes ``app`` holds."""
+def as_result(response: Response) -> dict[str, Any]:
+    """A response as the Lambda result that API Gateway reads, shaped as the resolver shapes
+    it for a REST API (headers as lists), for answers given without the resolver."""
+    return {
+        "statusCode": response.status_code,
+        "body": response.body,
+        "isBase64Encoded": False,
+        "multiValueHeaders": {name: [value] for name, value in response.headers.items()},
+    }
+
+
+DirectPath = Callable[[dict[str, Any]], dict[str, Any] | None]
+"""Answers a request without the resolver, or None to leave it to the resolver."""
+
+
+def lambda_handler(
+    app: APIGatewayRestResolver, direct: DirectPath | None = None
+) -> Callable[[dict, Any], dict]:
+    """The Lambda entry point of a function whose routes ``app`` holds.
+
+    ``direct`` (earn and redeem, :mod:`loyalty.direct`) may answer a well-formed request
+    itself, more cheaply; whatever it leaves goes to the resolver.
+    """
 
     @logger.inject_lambda_context(
         correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
@@ -203,15 +233,11 @@ def lambda_handler(app: APIGatewayRestResolver) -> Callable[[dict, Any], dict]:
         _normalize_content_type(event)
         refused = _repeated_parameters(event)
         if refused is not None:
-            response = error_response(refused, get_settings().retry_after_seconds)
-            result = {
-                "statusCode": response.status_code,
-                "body": response.body,
-                "isBase64Encoded": False,
-                "multiValueHeaders": {k: [v] for k, v in response.headers.items()},
-            }
+            result = as_result(error_response(refused, get_settings().retry_after_seconds))
         else:
-            result = app.resolve(event, context)
+            result = direct(event) if direct is not None else None
+            if result is None:
+                result = app.resolve(event, context)
         return _with_headers(result, SECURITY_HEADERS)
 
     return handler
