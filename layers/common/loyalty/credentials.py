@@ -17,31 +17,24 @@ start, so a fixed secret is picked up without a redeploy.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import psycopg
 from psycopg.conninfo import make_conninfo
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from loyalty.errors import DatabaseUnavailableError
 from loyalty.observability import logger
 from loyalty.settings import Settings
+
+if TYPE_CHECKING:
+    from loyalty.database_secret import DatabaseSecret
 
 # The SQLSTATE of a rejected password. libpq reports a failed login without its SQLSTATE, so
 # the text of PostgreSQL's message is the sign in practice; a server whose lc_messages is not
 # English gets the retry only where the SQLSTATE is known.
 _AUTH_FAILED_SQLSTATE = "28P01"
 _AUTH_FAILED_TEXT = "password authentication failed"
-
-
-class DatabaseSecret(BaseModel):
-    """The credentials in the secret; other keys RDS keeps there (``engine``, ...) are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    username: str = Field(min_length=1)
-    password: str = Field(min_length=1)
-    host: str = ""
-    port: int = Field(default=5432, ge=1, le=65535)
-    dbname: str = Field(default="postgres", min_length=1)
 
 
 def connection_string(settings: Settings, *, refresh: bool = False) -> str:
@@ -72,8 +65,11 @@ def connection_string(settings: Settings, *, refresh: bool = False) -> str:
 
 def read_secret(settings: Settings, *, refresh: bool = False) -> DatabaseSecret:
     """The credentials in the secret, from Powertools' cache unless ``refresh`` is set."""
-    # Imported here: the parameters utility brings boto3, which only a secret read needs.
+    # Imported here: the parameters utility brings boto3, and the secret's model costs a cold
+    # start its making; only a secret read needs them.
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
+
+    from loyalty.database_secret import DatabaseSecret  # noqa: PLC0415
 
     try:
         value = parameters.get_secret(
