@@ -9,6 +9,7 @@ SAM_VENV := .venv-sam
 LINT_VENV := .venv-lint
 BUILD_DIR ?= .aws-sam/build
 BENCH_VENV := .venv-bench
+RUNTIME_VENV := .venv-runtime
 PORT ?= 3000
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
@@ -60,6 +61,12 @@ $(LINT_VENV)/.installed: requirements-lint.txt $(VENV)/.installed
 $(BENCH_VENV)/.installed: requirements-bench.txt $(VENV)/.installed
 	@[ -x $(BENCH_VENV)/bin/python ] || $(VENV)/bin/uv venv -q -p "$$(scripts/find-python312)" $(BENCH_VENV)
 	$(VENV)/bin/uv pip install -q --python $(BENCH_VENV)/bin/python -r requirements-bench.txt
+	@touch $@
+
+# What a function has on Lambda and nothing else: the cold starts of make bench run on it.
+$(RUNTIME_VENV)/.installed: requirements-runtime.txt layers/common/requirements.txt $(VENV)/.installed
+	@[ -x $(RUNTIME_VENV)/bin/python ] || $(VENV)/bin/uv venv -q -p "$$(scripts/find-python312)" $(RUNTIME_VENV)
+	$(VENV)/bin/uv pip install -q --python $(RUNTIME_VENV)/bin/python -r requirements-runtime.txt
 	@touch $@
 
 venv: $(VENV)/.installed $(SAM_VENV)/.installed $(LINT_VENV)/.installed
@@ -132,9 +139,9 @@ overload: venv
 
 # Not part of make test: speed is measured here, never asserted by a timed test. About six
 # minutes on 2 cores; ROUNDS (cold starts per function) and RUNS (warm runs per endpoint) shape it.
-bench: venv $(BENCH_VENV)/.installed
+bench: venv $(BENCH_VENV)/.installed $(RUNTIME_VENV)/.installed
 	PYTHONPATH=layers/common $(VENV)/bin/python -m tools.bench --output bench \
-	  --rounds $${ROUNDS:-11} --runs $${RUNS:-2000}
+	  --rounds $${ROUNDS:-11} --runs $${RUNS:-2000} --runtime-python $(RUNTIME_VENV)/bin/python
 	$(BENCH_VENV)/bin/python -m tools.bench.plot bench/results.json bench/cold-start.png
 
 format: venv
@@ -145,4 +152,4 @@ db-stop:
 	scripts/postgres.sh stop "$$(scripts/run-local.sh --db-dir)"
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(LINT_VENV) $(BENCH_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(LINT_VENV) $(BENCH_VENV) $(RUNTIME_VENV) .aws-sam .pytest_cache .ruff_cache

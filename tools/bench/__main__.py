@@ -52,7 +52,7 @@ def _postgres_version(database_url: str) -> str:
         return str(connection.execute("SHOW server_version").fetchone()[0]).split()[0]
 
 
-def measure(rounds: int, runs: int, load_seconds: float) -> dict[str, Any]:
+def measure(rounds: int, runs: int, load_seconds: float, runtime_python: str) -> dict[str, Any]:
     results: dict[str, Any] = {
         "machine": {
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -61,7 +61,7 @@ def measure(rounds: int, runs: int, load_seconds: float) -> dict[str, Any]:
         }
     }
     _say(f"cold start: {rounds} rounds")
-    results["cold_start"] = cold_start.measure(rounds)
+    results["cold_start"] = cold_start.measure(rounds, runtime_python)
     with _database(durable=True, runs=runs) as fixture:
         results["machine"]["postgres"] = _postgres_version(fixture.database_url)
         results["durability"] = "PostgreSQL with fsync on, as in production"
@@ -88,8 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=11, help="cold starts per subject")
     parser.add_argument("--runs", type=int, default=warm.RUNS, help="warm runs per endpoint")
     parser.add_argument("--load-seconds", type=float, default=20)
+    parser.add_argument(
+        "--runtime-python",
+        default=sys.executable,
+        help="interpreter with only what Lambda gives a function (the cold starts run on it)",
+    )
     args = parser.parse_args(argv)
-    results = measure(args.rounds, args.runs, args.load_seconds)
+    results = measure(args.rounds, args.runs, args.load_seconds, args.runtime_python)
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     markdown = report.render(results)

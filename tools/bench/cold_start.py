@@ -1,7 +1,12 @@
 """Cold start: a fresh interpreter that imports a function's ``app``, as Lambda's init does.
 
 Each subject runs in a new process with the ``PYTHONPATH`` Lambda gives a function (its folder,
-then the layer) and the function's folder as the working directory. The subjects are every
+then the layer) and the function's folder as the working directory, on an interpreter whose
+installed packages are what a function has on Lambda: the layer's libraries and the boto3
+that the runtime ships (``.venv-runtime``, made by ``make bench``), not the test tools. Every
+package installed is one more that pydantic's plugin discovery reads at the first model, so
+the development environment, with a hundred packages, would add tens of milliseconds to
+every subject that Lambda never pays. The subjects are every
 function, the textbook baseline (``tools/bench/baseline``) and a bare interpreter. Each round
 runs every function in a shuffled order, each right beside a run of the baseline (in either
 order), because the machine is shared: a burst of other work lasts seconds and would fall on
@@ -41,6 +46,7 @@ AWS_SDK = ("boto3",)
 EVENTS = {
     "create_program": "create-program",
     "delete_program": "delete-program",
+    "docs": "docs-page",
     "earn_points": "earn-points",
     "enrol_member": "enrol-member",
     "get_balances": "get-balance",
@@ -50,15 +56,24 @@ EVENTS = {
     "list_transactions": "list-transactions",
     "login": "login",
     "logout": "logout",
+    "openapi": "openapi-document",
     "redeem_points": "redeem-points",
     "register": "register",
     "update_program": "replace-program",
 }
+# Functions that no client waits for: the migrations run once per deploy, for CloudFormation.
+NOT_MEASURED = {"migrate_database"}
+# Each run ends with os._exit: Lambda never tears an interpreter down between its start and its
+# requests, and the teardown (some 50 ms here, growing with every module loaded) would only
+# blur the comparison.
+_EXIT = "os._exit(0)"
+_IMPORT = f"import os, app; {_EXIT}"
 _FIRST_REQUEST = (
-    "import json, sys, types, app; "
+    "import json, os, sys, types, app; "
     "app.handler(json.loads(open(sys.argv[1]).read()), types.SimpleNamespace("
     "function_name='bench', memory_limit_in_mb=512, aws_request_id='cold-start', "
-    "invoked_function_arn='arn:aws:lambda:us-east-1:123456789012:function:bench'))"
+    "invoked_function_arn='arn:aws:lambda:us-east-1:123456789012:function:bench')); "
+    f"sys.stdout.flush(); {_EXIT}"
 )
 _MODULES_PROBE = (
     "import sys, json, app; print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
@@ -70,6 +85,7 @@ class Subject:
     name: str
     folder: Path
     event: Path | None
+    python: str
 
     def environment(self) -> dict[str, str]:
         # The baseline gets the same path as the functions: on Lambda, the runtime sets one
@@ -86,19 +102,24 @@ class Subject:
 
     def command(self, first_request: bool) -> list[str]:
         if self.event is None:
-            return [sys.executable, "-c", "pass"]
+            return [self.python, "-c", f"import os; {_EXIT}"]
         if first_request:
-            return [sys.executable, "-c", _FIRST_REQUEST, str(self.event)]
-        return [sys.executable, "-c", "import app"]
+            return [self.python, "-c", _FIRST_REQUEST, str(self.event)]
+        return [self.python, "-c", _IMPORT]
 
 
-def subjects() -> list[Subject]:
-    functions = sorted(path.parent for path in (ROOT / "functions").glob("*/app.py"))
+def subjects(python: str) -> list[Subject]:
+    """The subjects, each run by the interpreter ``python``."""
+    functions = sorted(
+        path.parent
+        for path in (ROOT / "functions").glob("*/app.py")
+        if path.parent.name not in NOT_MEASURED
+    )
     return [
-        Subject(INTERPRETER_NAME, BASELINE, None),
-        Subject(BASELINE_NAME, BASELINE, BASELINE / "event.json"),
+        Subject(INTERPRETER_NAME, BASELINE, None, python),
+        Subject(BASELINE_NAME, BASELINE, BASELINE / "event.json", python),
         *(
-            Subject(folder.name, folder, ROOT / "events" / f"{EVENTS[folder.name]}.json")
+            Subject(folder.name, folder, ROOT / "events" / f"{EVENTS[folder.name]}.json", python)
             for folder in functions
         ),
     ]
@@ -119,7 +140,7 @@ def _run(subject: Subject, first_request: bool) -> float:
 def top_level_modules(subject: Subject) -> list[str]:
     """The top-level packages that importing the subject's ``app`` loads."""
     output = subprocess.run(
-        [sys.executable, "-c", _MODULES_PROBE],
+        [subject.python, "-c", _MODULES_PROBE],
         cwd=subject.folder,
         env=subject.environment(),
         check=True,
@@ -138,10 +159,12 @@ def _spread(values: list[float]) -> dict[str, Any]:
     }
 
 
-def measure(rounds: int, seed: int = 6) -> dict[str, Any]:
+def measure(rounds: int, python: str = sys.executable, seed: int = 6) -> dict[str, Any]:
     """Wall times of each subject over ``rounds`` rounds, in milliseconds, and each function's
     ratio to the baseline run right beside it (the median of those ratios is its verdict)."""
-    interpreter, baseline, *functions = subjects()
+    # Absolute, as each subject runs in its own folder; not resolved, which would leave the
+    # virtual environment for the interpreter it links to.
+    interpreter, baseline, *functions = subjects(os.path.abspath(python))
     for subject in (interpreter, baseline, *functions):
         for first in (False, True) if subject.event else (False,):
             _run(subject, first)
