@@ -3,7 +3,8 @@
 On AWS each function is a code package of its own, so the function that serves the document
 cannot import the others: the document is built here, at build time, and committed as
 functions/openapi/openapi.json beside that function. Every functions/*/app.py is imported as
-Lambda imports it (the layer on the path), its resolver describes its routes and models
+Lambda imports it (the layer on the path), except that its routes carry the description of
+their answers (loyalty.routes.describe_routes); its resolver describes its routes and models
 (Powertools' ``get_openapi_schema``), and Powertools' ``OpenAPIMerge`` joins the descriptions
 into one document with the API's info and token schemes. Then this module adds what the routes
 cannot say and removes what they should not:
@@ -33,6 +34,7 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 from loyalty.answers import SECURITY_SCHEMES
+from loyalty.routes import describe_routes
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ROOT / "functions"
@@ -89,6 +91,8 @@ def _load_resolver(app_file: Path) -> APIGatewayRestResolver | None:
 
 def function_schemas() -> dict[str, dict[str, Any]]:
     """Each API function's own description of its routes, by function folder."""
+    # Routes carry their answers' description only when asked, before they are declared.
+    describe_routes()
     schemas = {}
     for app_file in sorted(FUNCTIONS.glob("*/app.py")):
         resolver = _load_resolver(app_file)

@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from loyalty import errors, programs
-from loyalty.answers import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, Program, responses
 from loyalty.api import caller_token, create_app, lambda_handler
-from loyalty.models import ProgramReplace
+from loyalty.models.programs import ProgramReplace
+from loyalty.routes import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, responses
 
 app = create_app()
 
@@ -19,7 +19,7 @@ app = create_app()
     tags=["Loyalty programs"],
     security=AUTHENTICATED,
     responses=responses(
-        201, Program, *BODY_FAILURES, *TOKEN_FAILURES, errors.DatabaseUnavailableError
+        201, "Program", *BODY_FAILURES, *TOKEN_FAILURES, errors.DatabaseUnavailableError
     ),
 )
 def create_program(data: Annotated[ProgramReplace, Body()]) -> tuple[dict, int]:

@@ -6,9 +6,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from loyalty import errors, programs
-from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import QueryId
+from loyalty.routes import AUTHENTICATED, TOKEN_FAILURES, responses
 
 app = create_app()
 

@@ -1,8 +1,8 @@
 """GET /api/docs: Swagger UI over /api/openapi.json, with its own script and style sheet."""
 
 from loyalty import docs, errors
-from loyalty.answers import responses
 from loyalty.api import create_app, lambda_handler
+from loyalty.routes import responses
 
 app = create_app()
 

@@ -5,16 +5,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 
 from loyalty import balances, direct, errors
-from loyalty.answers import (
-    AUTHENTICATED,
-    BODY_FAILURES,
-    REPLAYED,
-    TOKEN_FAILURES,
-    BalanceChange,
-    responses,
-)
 from loyalty.api import caller_token, change_response, create_app, lambda_handler
-from loyalty.models import IdempotencyKey, PointsChange
+from loyalty.models import IdempotencyKey
+from loyalty.models.points import PointsChange
+from loyalty.routes import AUTHENTICATED, BODY_FAILURES, REPLAYED, TOKEN_FAILURES, responses
 
 PATH = "/api/point-balances/earn"
 app = create_app()
@@ -30,7 +24,7 @@ app = create_app()
     security=AUTHENTICATED,
     responses=responses(
         200,
-        BalanceChange,
+        "BalanceChange",
         *BODY_FAILURES,
         *TOKEN_FAILURES,
         errors.NotFoundError,

@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from loyalty import balances, errors
-from loyalty.answers import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, Balance, responses
 from loyalty.api import caller_token, create_app, lambda_handler
-from loyalty.models import Enrolment
+from loyalty.models.points import Enrolment
+from loyalty.routes import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, responses
 
 app = create_app()
 
@@ -20,7 +20,7 @@ app = create_app()
     security=AUTHENTICATED,
     responses=responses(
         201,
-        Balance,
+        "Balance",
         *BODY_FAILURES,
         *TOKEN_FAILURES,
         errors.NotFoundError,

@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from loyalty import errors, programs
-from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, Program, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import QueryId
+from loyalty.routes import AUTHENTICATED, TOKEN_FAILURES, responses
 
 app = create_app()
 
@@ -20,7 +20,7 @@ app = create_app()
     security=AUTHENTICATED,
     responses=responses(
         200,
-        Program,
+        "Program",
         errors.FieldError,
         *TOKEN_FAILURES,
         errors.NotFoundError,

@@ -3,9 +3,9 @@
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty import errors
-from loyalty.answers import HEALTH_UNAVAILABLE, Health, responses
 from loyalty.api import create_app, lambda_handler
 from loyalty.health import database_reachable
+from loyalty.routes import responses
 from loyalty.settings import get_settings
 
 app = create_app()
@@ -16,7 +16,7 @@ app = create_app()
     summary="Health check",
     operation_id="health",
     tags=["Operations"],
-    responses={**responses(200, Health, errors.FieldError), 503: HEALTH_UNAVAILABLE},
+    responses=responses(200, "Health", errors.FieldError, more={503: "HEALTH_UNAVAILABLE"}),
 )
 def health():
     if database_reachable():

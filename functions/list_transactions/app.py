@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from loyalty import errors, transactions
-from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, TransactionList, responses
 from loyalty.api import caller_token, create_app, lambda_handler
 from loyalty.models import DEFAULT_LIMIT, QueryId, QueryLimit, QueryTime, UserId
+from loyalty.routes import AUTHENTICATED, TOKEN_FAILURES, responses
 
 app = create_app()
 
@@ -22,7 +22,7 @@ app = create_app()
     security=AUTHENTICATED,
     responses=responses(
         200,
-        TransactionList,
+        "TransactionList",
         errors.FieldError,
         *TOKEN_FAILURES,
         errors.NotFoundError,

@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from loyalty import accounts, errors
-from loyalty.answers import BODY_FAILURES, IssuedToken, responses
 from loyalty.api import create_app, lambda_handler
-from loyalty.models import Login
+from loyalty.models.accounts import Login
+from loyalty.routes import BODY_FAILURES, responses
 
 app = create_app()
 
@@ -20,7 +20,7 @@ app = create_app()
     tags=["Accounts"],
     responses=responses(
         200,
-        IssuedToken,
+        "IssuedToken",
         *BODY_FAILURES,
         errors.InvalidCredentialsError,
         errors.TooManyAttemptsError,

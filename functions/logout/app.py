@@ -1,8 +1,8 @@
 """POST /api/logout: revoke the token the request carries."""
 
 from loyalty import accounts, errors
-from loyalty.answers import AUTHENTICATED, TOKEN_FAILURES, LoggedOut, responses
 from loyalty.api import caller_token, create_app, lambda_handler
+from loyalty.routes import AUTHENTICATED, TOKEN_FAILURES, responses
 
 app = create_app()
 
@@ -14,7 +14,7 @@ app = create_app()
     tags=["Accounts"],
     security=AUTHENTICATED,
     responses=responses(
-        200, LoggedOut, errors.FieldError, *TOKEN_FAILURES, errors.DatabaseUnavailableError
+        200, "LoggedOut", errors.FieldError, *TOKEN_FAILURES, errors.DatabaseUnavailableError
     ),
 )
 def logout() -> dict:

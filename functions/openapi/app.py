@@ -11,8 +11,8 @@ from pathlib import Path
 from aws_lambda_powertools.event_handler import Response
 
 from loyalty import errors
-from loyalty.answers import responses
 from loyalty.api import create_app, lambda_handler
+from loyalty.routes import responses
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
 

@@ -5,9 +5,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from loyalty import accounts, errors
-from loyalty.answers import BODY_FAILURES, Admin, responses
 from loyalty.api import create_app, lambda_handler
-from loyalty.models import Register
+from loyalty.models.accounts import Register
+from loyalty.routes import BODY_FAILURES, responses
 
 app = create_app()
 
@@ -18,7 +18,7 @@ app = create_app()
     operation_id="register",
     tags=["Accounts"],
     responses=responses(
-        201, Admin, *BODY_FAILURES, errors.UsernameTakenError, errors.DatabaseUnavailableError
+        201, "Admin", *BODY_FAILURES, errors.UsernameTakenError, errors.DatabaseUnavailableError
     ),
 )
 def register(data: Annotated[Register, Body()]) -> tuple[dict, int]:

@@ -5,15 +5,16 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from loyalty import errors, programs
-from loyalty.answers import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, Program, responses
 from loyalty.api import caller_token, create_app, lambda_handler
-from loyalty.models import ProgramPatch, ProgramReplace, QueryId
+from loyalty.models import QueryId
+from loyalty.models.programs import ProgramPatch, ProgramReplace
+from loyalty.routes import AUTHENTICATED, BODY_FAILURES, TOKEN_FAILURES, responses
 
 app = create_app()
 
 CHANGE_RESPONSES = responses(
     200,
-    Program,
+    "Program",
     *BODY_FAILURES,
     *TOKEN_FAILURES,
     errors.NotFoundError,

@@ -18,7 +18,7 @@ from loyalty import balances
 from loyalty.db import database
 from loyalty.errors import IdempotencyInProgressError, InsufficientPointsError, NotFoundError
 from loyalty.migrate import available_migrations
-from loyalty.models import PointsChange
+from loyalty.models.points import PointsChange
 from loyalty.security import token_digest
 from loyalty.settings import get_settings
 from tests.support.events import load_event

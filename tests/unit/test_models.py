@@ -3,7 +3,10 @@
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from loyalty.models import Enrolment, PointsChange, ProgramPatch, ProgramReplace, QueryId, Register
+from loyalty.models import QueryId
+from loyalty.models.accounts import Register
+from loyalty.models.points import Enrolment, PointsChange
+from loyalty.models.programs import ProgramPatch, ProgramReplace
 
 
 def _fields(error: ValidationError) -> list[str]:

@@ -18,7 +18,8 @@ from loyalty.errors import (
     TooManyAttemptsError,
     UsernameTakenError,
 )
-from loyalty.models import Login, Register, iso_utc
+from loyalty.models import iso_utc
+from loyalty.models.accounts import Login, Register
 from loyalty.observability import logger
 from loyalty.security import (
     burn_password_check,

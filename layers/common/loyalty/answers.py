@@ -1,13 +1,15 @@
 """What each operation answers, described for the published OpenAPI document.
 
-A route names its answers with :func:`responses`: the success answer as one of the pydantic
-models below, and its failures as the domain errors that cause them. Each domain error has a
-problem model of its own, built from the one error table (:mod:`loyalty.problems`), so the
-document tells for every status which ``code`` values may come and what each one carries.
+A route names its answers with :func:`loyalty.routes.responses`: the success answer by the
+name of one of the pydantic models below, and its failures as the domain errors that cause
+them. Each domain error has a problem model of its own, built from the one error table
+(:mod:`loyalty.problems`), so the document tells for every status which ``code`` values may
+come and what each one carries.
 
-The models only describe: the views build plain dicts and no answer is validated against them
-at run time, so the document costs the hot path nothing. The tests hold the real answers to
-the document instead (tests/http/test_fuzz.py).
+The models only describe: the views build plain dicts and no answer is validated against them.
+Only the document's build (tools/openapi.py) imports this module, so a running function pays
+nothing for it, neither at cold start nor later. The tests hold the real answers to the
+document instead (tests/http/test_fuzz.py).
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from loyalty import errors
-from loyalty.models import Tier, TierBasis
+from loyalty.models import TierBasis
+from loyalty.models.programs import Tier
 from loyalty.problems import INTERNAL_ERROR, PROBLEM_JSON, PROBLEMS, Problem
 
-# The two ways to send a token, either one enough: the ``security`` of every route that needs
-# one, and the schemes of the document that it names.
-AUTHENTICATED = [{"token": []}, {"bearer": []}]
+# The two ways to send a token, either one enough, as the document names them (every route that
+# needs one says so with loyalty.routes.AUTHENTICATED).
 SECURITY_SCHEMES = {
     "token": {
         "type": "apiKey",
@@ -245,6 +247,16 @@ def _problem_response(kinds: list[type[errors.LoyaltyError] | None]) -> dict[str
     return response
 
 
+def model(answer: str | tuple[str, ...] | dict[str, Any] | None) -> Any:
+    """The answer a route names (loyalty.routes): a model of this module by its name, a
+    union of them for a tuple of names, or a JSON schema or None as it is."""
+    if isinstance(answer, str):
+        return globals()[answer]
+    if isinstance(answer, tuple):
+        return reduce(or_, (globals()[name] for name in answer))
+    return answer
+
+
 def responses(
     status: int,
     answer: Any,
@@ -276,25 +288,10 @@ def responses(
     }
 
 
-# Failures that many routes share: a JSON body that cannot be read, and a missing or bad token.
-# Every route may answer a FieldError: a query parameter given twice is refused on any route.
-BODY_FAILURES = (errors.InvalidJsonError, errors.FieldError)
-TOKEN_FAILURES = (errors.NotAuthenticatedError, errors.InvalidTokenError)
-
 # The health check answers an unreachable database itself, with a JSON body of its own rather
 # than a problem document.
 HEALTH_UNAVAILABLE = {
     "description": HealthUnavailable.__doc__,
     "content": {"application/json": {"model": HealthUnavailable}},
     "headers": {"Retry-After": {**_HEADER_SPECS["Retry-After"], "required": True}},
-}
-
-# Earn and redeem say so when they answer a retry with the answer to the key's first request.
-REPLAYED = {
-    "Idempotent-Replayed": {
-        "description": "`true` when this is the stored answer to an earlier request with the "
-        "same Idempotency-Key; nothing was changed.",
-        "required": False,
-        "schema": {"type": "string", "enum": ["true"]},
-    }
 }

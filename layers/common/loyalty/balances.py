@@ -24,7 +24,8 @@ from loyalty.errors import (
     MemberExistsError,
     NotFoundError,
 )
-from loyalty.models import Enrolment, PointsChange, iso_utc
+from loyalty.models import iso_utc
+from loyalty.models.points import Enrolment, PointsChange
 from loyalty.observability import logger
 from loyalty.pagination import decode_cursor, page
 from loyalty.tiers import tier_for

@@ -30,7 +30,8 @@ from pydantic import TypeAdapter, ValidationError
 from loyalty import errors
 from loyalty.api import DirectPath, answer_error, answer_fault, as_result, change_response
 from loyalty.balances import Change
-from loyalty.models import IdempotencyKey, PointsChange
+from loyalty.models import IdempotencyKey
+from loyalty.models.points import PointsChange
 from loyalty.security import token_digest, token_from_header
 
 Operation = Callable[[bytes, PointsChange, str | None], Change]

@@ -14,7 +14,8 @@ from psycopg.types.json import Jsonb
 from loyalty.access import CALLER, require_caller
 from loyalty.db import database
 from loyalty.errors import NotFoundError
-from loyalty.models import MAX_ID, ProgramPatch, ProgramReplace, iso_utc
+from loyalty.models import MAX_ID, iso_utc
+from loyalty.models.programs import ProgramPatch, ProgramReplace
 from loyalty.pagination import decode_cursor, page
 
 _SCOPE = "programs"
