@@ -158,9 +158,10 @@ def test_the_functions_read_only_variables_the_layer_knows() -> None:
     variables = set(PARSED["Globals"]["Function"]["Environment"]["Variables"])
     for properties in FUNCTIONS.values():
         variables |= set(properties.get("Environment", {}).get("Variables", {}))
-    # Then each is a setting of the layer (its name upper-cased) or Powertools' own
+    # Then each is a setting of the layer (its name upper-cased), Powertools' own or pydantic's
     settings = {name.upper() for name in Settings.model_fields}
-    assert {v for v in variables - settings if not v.startswith("POWERTOOLS_")} == set()
+    libraries = ("POWERTOOLS_", "PYDANTIC_")
+    assert {v for v in variables - settings if not v.startswith(libraries)} == set()
     assert {"DATABASE_URL", "DATABASE_SECRET_ARN", "CORS_ALLOWED_ORIGINS"} <= variables
 
 

@@ -97,6 +97,7 @@ class Subject:
             "POWERTOOLS_SERVICE_NAME": "loyalty-api",
             "POWERTOOLS_METRICS_NAMESPACE": "LoyaltyApi",
             "POWERTOOLS_LOG_LEVEL": "INFO",
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",
             "PASSWORD_HASH_COST": "10",
         }
 
