@@ -1,10 +1,11 @@
 """``python -m tools.bench``: run every measurement and write ``results.json`` and ``results.md``.
 
-Cold start first, before any database of its own runs; then a throwaway PostgreSQL with
-production's commit settings (fsync on) for the round trips, the warm cost and the memory of
-a worker; then the two writes again on a cluster without fsync, for comparison; then a load
-run through the local API. The plot is drawn by ``tools.bench.plot`` in the benchmark's own
-environment.
+Cold start first (of what ``make build`` made, twice: beside the baseline as a textbook deploy
+gives it, and beside the baseline compiled too), before any database of its own runs; then a
+throwaway PostgreSQL with production's commit settings (fsync on) for the round trips, the
+warm cost and the memory of a worker; then the two writes again on a cluster without fsync,
+for comparison; then a load run through the local API. The plot is drawn by
+``tools.bench.plot`` in the benchmark's own environment.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,7 +54,9 @@ def _postgres_version(database_url: str) -> str:
         return str(connection.execute("SHOW server_version").fetchone()[0]).split()[0]
 
 
-def measure(rounds: int, runs: int, load_seconds: float, runtime_python: str) -> dict[str, Any]:
+def measure(
+    rounds: int, runs: int, load_seconds: float, runtime_python: str, build_dir: Path
+) -> dict[str, Any]:
     results: dict[str, Any] = {
         "machine": {
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -60,8 +64,15 @@ def measure(rounds: int, runs: int, load_seconds: float, runtime_python: str) ->
             "python": platform.python_version(),
         }
     }
-    _say(f"cold start: {rounds} rounds")
-    results["cold_start"] = cold_start.measure(rounds, runtime_python)
+    with tempfile.TemporaryDirectory(prefix="loyalty-bench-") as work:
+        _say(f"cold start as deployed: {rounds} rounds")
+        results["cold_start"] = cold_start.measure(
+            rounds, build_dir, Path(work), python=runtime_python
+        )
+        _say(f"cold start beside a compiled baseline: {rounds} rounds")
+        results["cold_start_compiled"] = cold_start.measure(
+            rounds, build_dir, Path(work), python=runtime_python, compiled_baseline=True
+        )
     with _database(durable=True, runs=runs) as fixture:
         results["machine"]["postgres"] = _postgres_version(fixture.database_url)
         results["durability"] = "PostgreSQL with fsync on, as in production"
@@ -91,10 +102,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--runtime-python",
         default=sys.executable,
-        help="interpreter with only what Lambda gives a function (the cold starts run on it)",
+        help="interpreter with only what Lambda's runtime has (the cold starts run on it)",
+    )
+    parser.add_argument(
+        "--build-dir", type=Path, required=True, help="what make build made, as Lambda runs it"
     )
     args = parser.parse_args(argv)
-    results = measure(args.rounds, args.runs, args.load_seconds, args.runtime_python)
+    results = measure(
+        args.rounds, args.runs, args.load_seconds, args.runtime_python, args.build_dir
+    )
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     markdown = report.render(results)

@@ -1,31 +1,39 @@
 """Cold start: a fresh interpreter that imports a function's ``app``, as Lambda's init does.
 
-Each subject runs in a new process with the ``PYTHONPATH`` Lambda gives a function (its folder,
-then the layer) and the function's folder as the working directory, on an interpreter whose
-installed packages are what a function has on Lambda: the layer's libraries and the boto3
-that the runtime ships (``.venv-runtime``, made by ``make bench``), not the test tools. Every
-package installed is one more that pydantic's plugin discovery reads at the first model, so
-the development environment, with a hundred packages, would add tens of milliseconds to
-every subject that Lambda never pays. The subjects are every
-function, the textbook baseline (``tools/bench/baseline``) and a bare interpreter. Each round
-runs every function in a shuffled order, each right beside a run of the baseline (in either
-order), because the machine is shared: a burst of other work lasts seconds and would fall on
-a few subjects only, while a function and the baseline run beside it see the same moment.
-The verdict is the median of those side-by-side ratios. One untimed round first fills the
-bytecode caches of every subject.
+Each subject runs from what ``sam build`` made (``make build``), as Lambda runs it: a new
+process with the function's built folder, then the built layer's ``python/`` folder, as its
+``PYTHONPATH``, the function's folder as the working directory, and no bytecode written
+(``PYTHONDONTWRITEBYTECODE``), since Lambda's file system is read-only. The interpreter has
+what Lambda's runtime has beside the layer: Python 3.12 and boto3 (``.venv-runtime``).
 
-Beside the import alone (the budget), each round also times the import followed by the first
-request on the function's sample event, because Powertools and the layer leave some work to
-the first request (the route's validation, the request models). That request has no database
-to talk to, so the functions that need one answer 503 once they have done everything else;
-register hashes its password at the lowest cost, so that its scrypt does not hide the rest.
+So bytecode matters. A package as ``sam build`` makes it holds no bytecode, and SAM zips every
+file with a 1980 timestamp, so on Lambda each cold start compiles every module it imports
+from source. ``make build`` therefore compiles the built functions and layer to bytecode that
+Python uses without looking at the source (``unchecked-hash``). The baseline
+(``tools/bench/baseline``, a textbook Powertools handler) runs two ways: as a textbook
+deploy gives it, on the same libraries without bytecode (the verdict), and compiled too, to
+compare the code alone.
+
+Each round runs every function in a shuffled order, each right beside a run of the baseline
+(in either order), because the machine is shared: a burst of other work lasts seconds and
+would fall on a few subjects only, while a function and the baseline run beside it see the
+same moment. The verdict is the median of those side-by-side ratios. One untimed round first
+warms the file cache. Beside the import alone (the budget), each round also times the import
+followed by the first request on the function's sample event, because Powertools and the
+layer leave some work to the first request (the route's validation, the request models).
+That request has no database to talk to, so the functions that need one answer 503 once
+they have done everything else; register hashes its password at the lowest cost, so that its
+scrypt does not hide the rest.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import py_compile
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYER = ROOT / "layers" / "common"
 BASELINE = Path(__file__).resolve().parent / "baseline"
 BASELINE_NAME = "baseline"
 INTERPRETER_NAME = "python only"
@@ -84,6 +91,7 @@ _MODULES_PROBE = (
 class Subject:
     name: str
     folder: Path
+    layer: Path
     event: Path | None
     python: str
 
@@ -93,7 +101,9 @@ class Subject:
         # Beside it, only the variables the template gives every function.
         return {
             "PATH": os.environ.get("PATH", ""),
-            "PYTHONPATH": f"{self.folder}{os.pathsep}{LAYER}",
+            "PYTHONPATH": f"{self.folder}{os.pathsep}{self.layer}",
+            # Lambda's file system is read-only: no bytecode is ever written there.
+            "PYTHONDONTWRITEBYTECODE": "1",
             "POWERTOOLS_SERVICE_NAME": "loyalty-api",
             "POWERTOOLS_METRICS_NAMESPACE": "LoyaltyApi",
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -109,19 +119,46 @@ class Subject:
         return [self.python, "-c", _IMPORT]
 
 
-def subjects(python: str) -> list[Subject]:
-    """The subjects, each run by the interpreter ``python``."""
-    functions = sorted(
-        path.parent
-        for path in (ROOT / "functions").glob("*/app.py")
-        if path.parent.name not in NOT_MEASURED
-    )
+def built_functions(build_dir: Path) -> dict[str, Path]:
+    """Each function's built folder, by its source folder's name (``sam build`` names the
+    built folders after the template's resources)."""
+    template = (ROOT / "template.yaml").read_text()
+    pattern = r"^  (\w+):\n    Type: AWS::Serverless::Function\n(?:      .*\n|    .*\n)*?"
+    pattern += r"      CodeUri: functions/(\w+)/"
+    found = {name: build_dir / resource for resource, name in re.findall(pattern, template, re.M)}
+    return {name: folder for name, folder in sorted(found.items()) if name not in NOT_MEASURED}
+
+
+def _textbook_baseline(work: Path, build_dir: Path, compiled: bool) -> tuple[Path, Path]:
+    """The baseline's folder and layer: as a textbook deploy gives it (the built libraries
+    without bytecode), or compiled like the functions and on their layer."""
+    folder = work / ("baseline-compiled" if compiled else "baseline")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(BASELINE / "app.py", folder / "app.py")
+    layer = build_dir / "CommonLayer" / "python"
+    if compiled:
+        py_compile.compile(
+            str(folder / "app.py"),
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+            doraise=True,
+        )
+        return folder, layer
+    plain = work / "layer-without-bytecode"
+    if not plain.exists():
+        shutil.copytree(layer, plain, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder, plain
+
+
+def subjects(python: str, build_dir: Path, work: Path, compiled_baseline: bool) -> list[Subject]:
+    """The interpreter alone, the baseline, then every function, each run by ``python``."""
+    layer = build_dir / "CommonLayer" / "python"
+    baseline_folder, baseline_layer = _textbook_baseline(work, build_dir, compiled_baseline)
     return [
-        Subject(INTERPRETER_NAME, BASELINE, None, python),
-        Subject(BASELINE_NAME, BASELINE, BASELINE / "event.json", python),
+        Subject(INTERPRETER_NAME, baseline_folder, baseline_layer, None, python),
+        Subject(BASELINE_NAME, baseline_folder, baseline_layer, BASELINE / "event.json", python),
         *(
-            Subject(folder.name, folder, ROOT / "events" / f"{EVENTS[folder.name]}.json", python)
-            for folder in functions
+            Subject(name, folder, layer, ROOT / "events" / f"{EVENTS[name]}.json", python)
+            for name, folder in built_functions(build_dir).items()
         ),
     ]
 
@@ -160,12 +197,25 @@ def _spread(values: list[float]) -> dict[str, Any]:
     }
 
 
-def measure(rounds: int, python: str = sys.executable, seed: int = 6) -> dict[str, Any]:
+def measure(
+    rounds: int,
+    build_dir: Path,
+    work: Path,
+    *,
+    python: str = sys.executable,
+    compiled_baseline: bool = False,
+    seed: int = 6,
+) -> dict[str, Any]:
     """Wall times of each subject over ``rounds`` rounds, in milliseconds, and each function's
-    ratio to the baseline run right beside it (the median of those ratios is its verdict)."""
+    ratio to the baseline run right beside it (the median of those ratios is its verdict).
+
+    ``build_dir`` is what ``make build`` made; ``work`` a folder for the baseline's copies.
+    """
     # Absolute, as each subject runs in its own folder; not resolved, which would leave the
     # virtual environment for the interpreter it links to.
-    interpreter, baseline, *functions = subjects(os.path.abspath(python))
+    interpreter, baseline, *functions = subjects(
+        os.path.abspath(python), build_dir.resolve(), work, compiled_baseline
+    )
     for subject in (interpreter, baseline, *functions):
         for first in (False, True) if subject.event else (False,):
             _run(subject, first)
@@ -212,6 +262,7 @@ def measure(rounds: int, python: str = sys.executable, seed: int = 6) -> dict[st
         )
     return {
         "rounds": rounds,
+        "baseline_compiled": compiled_baseline,
         "baseline_ms": results[1]["import"]["median_ms"],
         "baseline_first_request_ms": results[1]["first_request"]["median_ms"],
         "subjects": results,

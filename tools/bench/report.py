@@ -180,8 +180,23 @@ def render(results: dict[str, Any]) -> str:
         f"## Cold start ({cold['rounds']} rounds of fresh interpreters, each function's run"
         " beside a run of the baseline)",
         "",
+        "As Lambda runs them: the built functions and layer (compiled to bytecode by `make"
+        " build`), read-only; the baseline as a textbook deploy gives it, on the same libraries"
+        " without bytecode.",
+        "",
         *cold_start_table(cold),
         "",
+    ]
+    compiled = results.get("cold_start_compiled")
+    if compiled:
+        lines += [
+            "The same functions beside the baseline compiled too (the code alone, for"
+            " comparison; the budget is the table above):",
+            "",
+            *cold_start_table(compiled),
+            "",
+        ]
+    lines += [
         "## Database round trips (counted on the wire)",
         "",
         *round_trip_table(results["round_trips"]),
