@@ -146,6 +146,84 @@ class TestFaults:
         retried = invoke("redeem_points", event)
         assert (retried.status, retried.body["balance"]) == (200, 70)
 
+    def test_a_read_past_the_statement_timeout_answers_503_without_waiting_twice(
+        self,
+        token: str,
+        database_url: str,
+        member: dict,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        # Given a short statement timeout, and the balances locked by another session
+        warnings: list[tuple[str, dict]] = []
+
+        def warning(message: str, **fields: object) -> None:
+            warnings.append((message, fields))
+
+        monkeypatch.setattr("loyalty.db.logger.warning", warning)
+        monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "300")
+        get_settings.cache_clear()
+        database.close()
+        query = {"program_id": str(member["program_id"]), "user_id": member["user_id"]}
+        event = load_event("get-balance", token=token, query=query)
+        try:
+            with psycopg.connect(database_url) as blocker:
+                blocker.execute("LOCK TABLE balances IN ACCESS EXCLUSIVE MODE")
+                # When a read waits on them past the timeout
+                answer = invoke("get_balances", event)
+                blocker.rollback()
+            # Then it answers 503 after one attempt: a second would only wait as long again
+            assert (answer.status, answer.body["code"]) == (503, "service_unavailable")
+            assert answer.headers["retry-after"] == "2"
+            statements = [entry for entry in warnings if entry[0] == "database statement failed"]
+            assert statements == [
+                ("database statement failed", {"error": "QueryCanceled", "attempt": 1})
+            ]
+            # And once the lock is gone the same connection serves the read
+            pid = database.backend_pid
+            again = invoke("get_balances", event)
+            assert (again.status, again.body["balance"], database.backend_pid) == (200, 100, pid)
+        finally:
+            monkeypatch.undo()
+            get_settings.cache_clear()
+            database.close()
+
+    def test_a_schema_change_under_warm_connections_is_answered_without_a_500(
+        self, token: str, database_url: str, member: dict
+    ) -> None:
+        # Given a warm connection that has prepared the earn and the read (after 5 runs)
+        earn = load_event("earn-points", token=token, body={**member, "points": 1})
+        query = {"program_id": str(member["program_id"]), "user_id": member["user_id"]}
+        read = load_event("get-balance", token=token, query=query)
+        for _ in range(7):
+            assert invoke("earn_points", earn).status == 200
+            assert invoke("get_balances", read).status == 200
+        expected = 107
+        try:
+            for change in ("ADD COLUMN schema_probe int", "DROP COLUMN schema_probe"):
+                # When a migration changes the table those statements return
+                with psycopg.connect(database_url, autocommit=True) as admin:
+                    admin.execute(f"ALTER TABLE balances {change}")
+                # Then both are answered, each on a connection that prepares them afresh
+                expected += 1
+                earned = invoke("earn_points", earn)
+                assert (earned.status, earned.body["balance"]) == (200, expected), change
+                answer = invoke("get_balances", read)
+                assert (answer.status, answer.body["balance"]) == (200, expected), change
+        finally:
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                admin.execute("ALTER TABLE balances DROP COLUMN IF EXISTS schema_probe")
+        assert _state(database_url, member) == (expected, expected, expected - 99)
+
+    def test_a_connection_left_busy_by_a_failure_is_replaced(self) -> None:
+        # Given a statement that fails and leaves its connection in the middle of a COPY
+        database.fetch_one("SELECT 1 AS one")
+        pid = database.backend_pid
+        with pytest.raises(psycopg.Error):
+            database.fetch_all("COPY (SELECT 1) TO STDOUT")
+        # When the next statement comes, then it runs, on a new connection
+        assert database.fetch_one("SELECT 2 AS two") == {"two": 2}
+        assert database.backend_pid != pid
+
     def test_an_unreachable_database_answers_503_then_recovers(
         self, token: str, member: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     ) -> None:

@@ -10,7 +10,9 @@ an idle timeout of RDS Proxy) is noticed before it is used, without a round trip
 writes an error and closes the socket, so the socket turns readable. Such a connection is
 replaced at once. A connection that breaks while a statement runs answers
 :class:`~loyalty.errors.DatabaseUnavailableError` (503): a read is retried once on a new
-connection, a write is not, because the server may have committed it before the break.
+connection, a write is not, because the server may have committed it before the break. A
+statement that runs past ``DB_STATEMENT_TIMEOUT_MS`` answers 503 at once. A statement that a
+schema change has outdated since it was prepared is run once more on a new connection.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 
 from loyalty.credentials import connection_string, password_rejected
@@ -59,6 +62,11 @@ def _connect(conninfo: str, settings: Settings, application_name: str) -> psycop
     )
 
 
+def _plan_outdated(error: psycopg.errors.FeatureNotSupported) -> bool:
+    # Its SQLSTATE (0A000) is shared with other refusals; the message tells this one.
+    return "cached plan must not change result type" in str(error)
+
+
 class _Session:
     """An open connection with the one cursor that runs every statement on it.
 
@@ -74,6 +82,10 @@ class _Session:
 
     def is_usable(self) -> bool:
         if self.connection.closed or self.connection.broken:
+            return False
+        # Between statements an autocommit session is idle; one left in any other state by a
+        # failure could run nothing more.
+        if self.connection.info.transaction_status != TransactionStatus.IDLE:
             return False
         # An idle connection has nothing to read unless the server has spoken on its own,
         # which for this API only happens when it terminates the session.
@@ -114,21 +126,34 @@ class Database(threading.local):
             self._session = None
 
     def _run(self, query: Query, params: Any, fetch: str, read_only: bool) -> Any:
-        attempts = 2 if read_only else 1
-        for attempt in range(1, attempts + 1):
+        for attempt in (1, 2):
             session = self._open()
             try:
                 session.cursor.execute(query, params)
                 return session.cursor.fetchall() if fetch == "all" else session.cursor.fetchone()
+            except psycopg.errors.FeatureNotSupported as error:
+                if not _plan_outdated(error):
+                    raise
+                # The schema changed since this connection prepared the statement (a deploy's
+                # migration). PostgreSQL refuses before running anything, so a new connection,
+                # which prepares it afresh, may run it once more, a write as well.
+                self.close()
+                logger.warning("prepared statement outdated by a schema change", attempt=attempt)
+                if attempt == 2:
+                    raise DatabaseUnavailableError("statement outdated") from error
             except psycopg.OperationalError as error:
                 # Includes a statement timeout and an administrator's shutdown; after a
                 # broken connection nothing else can run on it.
-                if session.connection.broken or session.connection.closed:
+                lost = session.connection.broken or session.connection.closed
+                if lost:
                     self.close()
                 logger.warning(
                     "database statement failed", error=type(error).__name__, attempt=attempt
                 )
-                if attempt == attempts:
+                # Only a read that lost its connection is tried again, on a new one: a write
+                # may have been committed before the break, and a statement that timed out
+                # would only wait as long again, past the function's own timeout.
+                if not (read_only and lost) or attempt == 2:
                     raise DatabaseUnavailableError("statement failed") from error
         raise AssertionError("unreachable")
 
