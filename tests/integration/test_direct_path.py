@@ -208,3 +208,29 @@ def test_a_fault_is_answered_as_the_resolver_answers_it(
     assert direct == resolver
     assert direct["statusCode"] == 500
     assert json.loads(direct["body"])["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
+@pytest.mark.parametrize(
+    ("where", "keyed"),
+    [("multiValueHeaders", True), ("headers", False)],
+)
+def test_the_key_is_read_where_the_resolver_reads_it(
+    where: str, keyed: bool, token: str, member: dict
+) -> None:
+    # Given an event whose key is in one of its two header maps only (the resolver reads
+    # the multi-value one whenever the event has it)
+    event = _event("earn", token, {**member, "points": 3})
+    key = f"direct-{uuid.uuid4()}"
+    event[where]["Idempotency-Key"] = [key] if where == "multiValueHeaders" else key
+    # When it is sent twice directly, then once more through the resolver alone
+    answers = [
+        _call(_direct("earn"), "earn", json.loads(json.dumps(event))),
+        _call(_direct("earn"), "earn", json.loads(json.dumps(event))),
+        _call(_resolver_only("earn"), "earn", json.loads(json.dumps(event))),
+    ]
+    # Then both paths use the key, or both ignore it
+    balances = [json.loads(answer["body"])["balance"] for answer in answers]
+    replayed = ["Idempotent-Replayed" in answer["multiValueHeaders"] for answer in answers]
+    assert (balances, replayed) == (
+        ([103, 103, 103], [False, True, True]) if keyed else ([103, 106, 109], [False] * 3)
+    )

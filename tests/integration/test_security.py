@@ -84,29 +84,41 @@ def test_a_query_parameter_given_twice_is_refused(token: str) -> None:
 
 
 def test_cors_answers_only_the_configured_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function whose cold start read two allowed origins
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "https://shop.example, https://app.example")
     get_settings.cache_clear()
     try:
         app = create_app()
+
+        @app.get("/api/health")
+        def health() -> dict:
+            return {"status": "ok"}
+
+        handler = lambda_handler(app)
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
 
-    @app.get("/api/health")
-    def health() -> dict:
-        return {"status": "ok"}
-
-    handler = lambda_handler(app)
-
-    def origin_answer(origin: str) -> dict:
+    def origin_answer(origin: str, query: dict[str, list[str]] | None = None) -> dict:
         event = load_event("health", headers={"Origin": origin})
+        event["multiValueQueryStringParameters"] = query
         result = handler(event, LambdaContext())
-        return {key.lower(): value for key, value in result["multiValueHeaders"].items()}
+        headers = {key.lower(): value for key, value in result["multiValueHeaders"].items()}
+        return {"status": result["statusCode"], **headers}
 
+    # Then an allowed origin gets the CORS headers, another does not
     assert origin_answer("https://app.example")["access-control-allow-origin"] == [
         "https://app.example"
     ]
     assert "access-control-allow-origin" not in origin_answer("https://evil.example")
+    # And so does a request refused before the resolver (a parameter given twice)
+    refused = origin_answer("https://shop.example", {"x": ["1", "2"]})
+    assert refused["status"] == 400
+    assert refused["access-control-allow-origin"] == ["https://shop.example"]
+    assert refused["access-control-expose-headers"] == [
+        "Retry-After,Idempotent-Replayed,WWW-Authenticate"
+    ]
+    assert "access-control-allow-origin" not in origin_answer("https://evil.example", {"x": []})
 
 
 def test_an_idempotency_key_given_twice_is_refused(token: str, make_program) -> None:
@@ -114,6 +126,20 @@ def test_an_idempotency_key_given_twice_is_refused(token: str, make_program) -> 
     event = load_event("earn-points", token=token, body=body)
     event["headers"]["Idempotency-Key"] = "dupA,dupB"
     event["multiValueHeaders"]["Idempotency-Key"] = ["dupA", "dupB"]
+    answer = invoke("earn_points", event)
+    assert (answer.status, answer.body["code"]) == (400, "validation_error")
+    assert answer.body["errors"] == [
+        {"field": "Idempotency-Key", "message": "must be given at most once"}
+    ]
+
+
+def test_an_idempotency_key_given_twice_in_two_spellings_is_refused(
+    token: str, make_program
+) -> None:
+    body = {"program_id": make_program(), "user_id": "m", "points": 5}
+    event = load_event("earn-points", token=token, body=body)
+    event["multiValueHeaders"]["Idempotency-Key"] = ["dupA"]
+    event["multiValueHeaders"]["idempotency-key"] = ["dupB"]
     answer = invoke("earn_points", event)
     assert (answer.status, answer.body["code"]) == (400, "validation_error")
     assert answer.body["errors"] == [

@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.util import extract_origin_header
 from aws_lambda_powertools.logging import correlation_paths
 
 from loyalty import errors
@@ -174,20 +175,28 @@ SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosn
 _SINGLE_HEADERS = {"idempotency-key": "Idempotency-Key"}
 
 
+def resolved_headers(event: dict[str, Any]) -> dict[str, Any]:
+    """The request's headers by lower-cased name, from where the resolver reads them: the
+    multi-value headers (each a list) when the event has any, else the single ones."""
+    headers = event.get("multiValueHeaders") or event.get("headers") or {}
+    return {str(name).lower(): value for name, value in headers.items()}
+
+
 def _repeated_parameters(event: dict[str, Any]) -> errors.FieldError | None:
     # API Gateway hands a function the last of repeated values (a local server may join
     # them); which one a client meant is unknowable, so a parameter or a read header given
-    # twice is refused rather than guessed.
+    # twice is refused rather than guessed. Header names are case-insensitive, so the values
+    # of every spelling of one count together.
     repeated = [
         name
         for name, values in (event.get("multiValueQueryStringParameters") or {}).items()
         if values and len(values) > 1
     ]
-    repeated += [
-        _SINGLE_HEADERS[name.lower()]
-        for name, values in (event.get("multiValueHeaders") or {}).items()
-        if name.lower() in _SINGLE_HEADERS and values and len(values) > 1
-    ]
+    header_values: dict[str, int] = {}
+    for name, values in (event.get("multiValueHeaders") or {}).items():
+        if name.lower() in _SINGLE_HEADERS:
+            header_values[name.lower()] = header_values.get(name.lower(), 0) + len(values or ())
+    repeated += [_SINGLE_HEADERS[name] for name, count in header_values.items() if count > 1]
     if not repeated:
         return None
     return errors.FieldError(
@@ -226,6 +235,8 @@ def lambda_handler(
     itself, more cheaply; whatever it leaves goes to the resolver.
     """
 
+    cors = _cors()
+
     @logger.inject_lambda_context(
         correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False
     )
@@ -233,7 +244,12 @@ def lambda_handler(
         _normalize_content_type(event)
         refused = _repeated_parameters(event)
         if refused is not None:
-            result = as_result(error_response(refused, get_settings().retry_after_seconds))
+            response = error_response(refused, get_settings().retry_after_seconds)
+            # Refused before the resolver, so given the CORS headers it would have added.
+            origin = cors and cors.allowed_origin(extract_origin_header(resolved_headers(event)))
+            if origin:
+                response.headers.update(cors.to_dict(origin))
+            result = as_result(response)
         else:
             result = direct(event) if direct is not None else None
             if result is None:

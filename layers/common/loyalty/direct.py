@@ -28,7 +28,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from loyalty import errors
-from loyalty.api import DirectPath, answer_error, answer_fault, as_result, change_response
+from loyalty.api import (
+    DirectPath,
+    answer_error,
+    answer_fault,
+    as_result,
+    change_response,
+    resolved_headers,
+)
 from loyalty.balances import Change
 from loyalty.models import IdempotencyKey
 from loyalty.models.points import PointsChange
@@ -42,23 +49,29 @@ def _key_adapter() -> TypeAdapter[str]:
     return TypeAdapter(IdempotencyKey)
 
 
-def _headers(event: dict[str, Any]) -> dict[str, str] | None:
-    headers = event.get("headers")
-    if not isinstance(headers, dict):
-        return None
-    return {str(name).lower(): value for name, value in headers.items()}
+def _single(value: Any) -> Any:
+    # A multi-value header holds one value here: repeated ones were refused before.
+    return value[-1] if isinstance(value, list) and value else value
 
 
 def _well_formed(event: dict[str, Any], path: str) -> tuple[dict, PointsChange, str | None] | None:
-    """The request's headers, body and key when it is plainly well formed, else None."""
+    """The request's headers, body and key when it is plainly well formed, else None.
+
+    Each header is read from where the resolver reads it: the token from the single-value
+    headers (loyalty.api.caller_token), the key from the multi-value ones when there are any.
+    """
     if event.get("httpMethod") != "POST" or str(event.get("path", "")).rstrip("/") != path:
         return None
-    headers = _headers(event)
+    single = event.get("headers")
+    if not isinstance(single, dict):
+        return None
+    headers = {str(name).lower(): value for name, value in single.items()}
+    resolved = resolved_headers(event)
     body = event.get("body")
     if (
-        headers is None
-        or "origin" in headers
-        or headers.get("content-type") != "application/json"
+        "origin" in headers
+        or "origin" in resolved
+        or _single(resolved.get("content-type")) != "application/json"
         or event.get("isBase64Encoded")
         or not isinstance(body, str)
     ):
@@ -68,7 +81,7 @@ def _well_formed(event: dict[str, Any], path: str) -> tuple[dict, PointsChange, 
         if not isinstance(fields, dict):
             return None
         change = PointsChange.model_validate(fields)
-        key = headers.get("idempotency-key")
+        key = _single(resolved.get("idempotency-key"))
         if key is not None:
             key = _key_adapter().validate_python(key)
     except (ValueError, RecursionError, ValidationError):
