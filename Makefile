@@ -142,7 +142,7 @@ overload: venv
 	  --max-connections $${MAX_CONNECTIONS:-20} --workers $${WORKERS:-4} \
 	  --clients $${CLIENTS:-8} --seconds $${DURATION:-5}
 
-# Not part of make test: speed is measured here, never asserted by a timed test. About five
+# Not part of make test: speed is measured here, never asserted by a timed test. About eleven
 # minutes on 2 cores; ROUNDS (cold starts per function) and RUNS (warm runs per endpoint) shape it.
 bench: venv $(BENCH_VENV)/.installed $(RUNTIME_VENV)/.installed
 	$(MAKE) --no-print-directory build BUILD_DIR=.aws-sam/bench-build
