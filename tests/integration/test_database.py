@@ -214,6 +214,46 @@ class TestFaults:
                 admin.execute("ALTER TABLE balances DROP COLUMN IF EXISTS schema_probe")
         assert _state(database_url, member) == (expected, expected, expected - 99)
 
+    def test_a_column_type_changed_under_a_warm_trigger_is_answered_without_a_500(
+        self, token: str, database_url: str, member: dict
+    ) -> None:
+        # Given a warm connection whose ledger trigger has planned its queries
+        earn = load_event("earn-points", token=token, body={**member, "points": 1})
+        redeem = load_event("redeem-points", token=token, body={**member, "points": 1})
+        for _ in range(7):
+            assert invoke("earn_points", earn).status == 200
+            assert invoke("redeem_points", redeem).status == 200
+        try:
+            for change in ("TYPE varchar(6)", "TYPE text"):
+                # When a migration changes the type of a column that the trigger reads
+                with psycopg.connect(database_url, autocommit=True) as admin:
+                    admin.execute(f"ALTER TABLE transactions ALTER COLUMN type {change}")
+                # Then earn and redeem are answered, on a connection that plans afresh
+                earned = invoke("earn_points", earn)
+                assert (earned.status, earned.body["balance"]) == (200, 101), change
+                redeemed = invoke("redeem_points", redeem)
+                assert (redeemed.status, redeemed.body["balance"]) == (200, 100), change
+        finally:
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                admin.execute("ALTER TABLE transactions ALTER COLUMN type TYPE text")
+        assert _state(database_url, member) == (100, 109, 19)
+
+    def test_a_nullable_column_added_to_balances_leaves_redeem_working(
+        self, token: str, database_url: str, member: dict
+    ) -> None:
+        # Given a migration that adds a column without a value to the balances
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            admin.execute("ALTER TABLE balances ADD COLUMN nullable_probe timestamptz")
+        try:
+            # When a member redeems, then the debit and its transaction are written
+            body = {**member, "points": 40}
+            answer = invoke("redeem_points", load_event("redeem-points", token=token, body=body))
+            assert (answer.status, answer.body["balance"]) == (200, 60)
+        finally:
+            with psycopg.connect(database_url, autocommit=True) as admin:
+                admin.execute("ALTER TABLE balances DROP COLUMN nullable_probe")
+        assert _state(database_url, member) == (60, 100, 2)
+
     def test_a_connection_left_busy_by_a_failure_is_replaced(self) -> None:
         # Given a statement that fails and leaves its connection in the middle of a COPY
         database.fetch_one("SELECT 1 AS one")

@@ -207,11 +207,13 @@ _EARN = """changed AS (
 
 # debit_balance (migration 0003) locks the member's row, checks and subtracts in statements of
 # its own, each with a fresh snapshot, so that the check and the update see the same balance.
+# Whether it debited is read from a column that is never null: a row IS NOT NULL only when all
+# its columns are, so a nullable column added to balances would otherwise hide every debit.
 _REDEEM = """member AS (
     SELECT debit.locked_balance, debit.debited FROM program,
     LATERAL debit_balance(program.id, %(user_id)s, %(points)s) AS debit
 ), changed AS (
-    SELECT (member.debited).* FROM member WHERE member.debited IS NOT NULL
+    SELECT (member.debited).* FROM member WHERE (member.debited).program_id IS NOT NULL
 )"""
 
 

@@ -12,7 +12,8 @@ replaced at once. A connection that breaks while a statement runs answers
 :class:`~loyalty.errors.DatabaseUnavailableError` (503): a read is retried once on a new
 connection, a write is not, because the server may have committed it before the break. A
 statement that runs past ``DB_STATEMENT_TIMEOUT_MS`` answers 503 at once. A statement that a
-schema change has outdated since it was prepared is run once more on a new connection.
+schema change has outdated since the session planned it (or a trigger's query) is run once
+more on a new connection.
 """
 
 from __future__ import annotations
@@ -62,9 +63,17 @@ def _connect(conninfo: str, settings: Settings, application_name: str) -> psycop
     )
 
 
-def _plan_outdated(error: psycopg.errors.FeatureNotSupported) -> bool:
-    # Its SQLSTATE (0A000) is shared with other refusals; the message tells this one.
-    return "cached plan must not change result type" in str(error)
+# What PostgreSQL says when a plan that a session cached (a prepared statement, or a query of
+# a trigger function) no longer fits a table that a migration changed since. Their SQLSTATEs
+# (0A000, 42804) are shared with other refusals; the messages tell these apart.
+_OUTDATED_PLAN = (
+    "cached plan must not change result type",
+    "does not match that when preparing the plan",
+)
+
+
+def _plan_outdated(error: psycopg.Error) -> bool:
+    return any(sign in str(error) for sign in _OUTDATED_PLAN)
 
 
 class _Session:
@@ -131,14 +140,15 @@ class Database(threading.local):
             try:
                 session.cursor.execute(query, params)
                 return session.cursor.fetchall() if fetch == "all" else session.cursor.fetchone()
-            except psycopg.errors.FeatureNotSupported as error:
+            except (psycopg.errors.FeatureNotSupported, psycopg.errors.DatatypeMismatch) as error:
                 if not _plan_outdated(error):
                     raise
-                # The schema changed since this connection prepared the statement (a deploy's
-                # migration). PostgreSQL refuses before running anything, so a new connection,
-                # which prepares it afresh, may run it once more, a write as well.
+                # The schema changed since this connection planned the statement or a trigger's
+                # query (a deploy's migration). The statement fails as a whole, so nothing was
+                # written, and a new connection plans everything afresh: it may run the
+                # statement once more, a write as well.
                 self.close()
-                logger.warning("prepared statement outdated by a schema change", attempt=attempt)
+                logger.warning("statement plan outdated by a schema change", attempt=attempt)
                 if attempt == 2:
                     raise DatabaseUnavailableError("statement outdated") from error
             except psycopg.OperationalError as error:
