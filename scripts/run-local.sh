@@ -7,6 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+port=${PORT:-3000}
+# Say how to serve elsewhere before starting anything, rather than fail later in the server.
+if ! .venv/bin/python -c "import socket, sys; socket.create_server(('127.0.0.1', int(sys.argv[1]))).close()" "$port" 2>/dev/null; then
+  echo "make run: 127.0.0.1:$port is in use; serve on another port, e.g. PORT=3001 make run" >&2
+  exit 1
+fi
+
 checkout_id=$(pwd | sha256sum | cut -c1-12)
 db_dir=${LOYALTY_DB_DIR:-/var/tmp/loyalty-api-$(id -u)/dev-$checkout_id}
 if [ "${1:-}" = "--db-dir" ]; then
@@ -26,5 +33,5 @@ echo "database: $DATABASE_URL"
 PYTHONPATH=layers/common .venv/bin/python -m loyalty.migrate
 
 exec .venv-sam/bin/python -m tools.local_api.serve \
-  --template template.yaml --host 127.0.0.1 --port "${PORT:-3000}" \
+  --template template.yaml --host 127.0.0.1 --port "$port" \
   --parameter-overrides "DatabaseUrl=$DATABASE_URL"

@@ -145,3 +145,14 @@ def test_an_idempotency_key_given_twice_in_two_spellings_is_refused(
     assert answer.body["errors"] == [
         {"field": "Idempotency-Key", "message": "must be given at most once"}
     ]
+
+
+def test_an_authorization_header_given_twice_is_refused(token: str, make_program) -> None:
+    body = {"program_id": make_program(), "user_id": "m", "points": 5}
+    event = load_event("earn-points", token=token, body=body)
+    event["multiValueHeaders"]["Authorization"] = [f"Token {token}", "Token someone-else"]
+    answer = invoke("earn_points", event)
+    assert (answer.status, answer.body["code"]) == (400, "validation_error")
+    assert answer.body["errors"] == [
+        {"field": "Authorization", "message": "must be given at most once"}
+    ]

@@ -172,7 +172,7 @@ SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosn
 
 
 # Headers whose value a route reads, and which a client must therefore send at most once.
-_SINGLE_HEADERS = {"idempotency-key": "Idempotency-Key"}
+_SINGLE_HEADERS = {"idempotency-key": "Idempotency-Key", "authorization": "Authorization"}
 
 
 def resolved_headers(event: dict[str, Any]) -> dict[str, Any]:
