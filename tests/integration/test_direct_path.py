@@ -111,6 +111,30 @@ def test_any_other_request_is_left_to_the_resolver(
     assert resolver_calls == [operation], case
 
 
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize(
+    ("case", "change"),
+    [
+        ("another method", {"httpMethod": "PUT"}),
+        ("another path", {"path": "/api/point-balances/"}),
+        ("no single-value headers", {"headers": None}),
+    ],
+)
+def test_an_event_of_another_shape_is_left_to_the_resolver(
+    operation: str,
+    case: str,
+    change: dict[str, Any],
+    token: str,
+    member: dict,
+    resolver_calls: list[str],
+) -> None:
+    # Given a well-formed body in an event that is not plainly this route's request
+    event = {**_event(operation, token, {**member, "points": 5}), **change}
+    # When it comes, then the resolver answers it
+    _call(_direct(operation), operation, event)
+    assert resolver_calls == [operation], case
+
+
 def _both(operation: str, event: dict) -> tuple[dict, dict]:
     """The direct answer and the resolver's to the same event, in that order."""
     direct = _call(_direct(operation), operation, json.loads(json.dumps(event)))
